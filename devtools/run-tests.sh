@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The README's test command (make test): everything from a fresh Debian 12
+# machine to the closing line "N passed, N failed".
+#
+#  1. install dependencies, set up hugepages (memfd fallback when it can't)
+#  2. build/       gcc, -Werror; run the C tests
+#  3. build-asan/  clang, ASan+UBSan, libFuzzer targets; run the C tests again
+#  4. run each fuzz target for VU_FUZZ_SECONDS (30) over its committed corpus
+#  5. install into a temporary prefix; build and run examples/ with pkg-config
+#
+# Exit status: 0 when every case passed.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+FUZZ_SECONDS=${VU_FUZZ_SECONDS:-30}
+STEPS=$(mktemp /tmp/vu-steps.XXXXXX)
+TMP=$(mktemp -d /tmp/vu-test.XXXXXX)
+trap 'rm -rf "$TMP" "$STEPS"' EXIT
+
+say() { printf '\n=== %s\n' "$*"; }
+record() { # record NAME STATUS
+	if [ "$2" -eq 0 ]; then echo "PASS $1" >>"$STEPS"; else echo "FAIL $1" >>"$STEPS"; fi
+}
+
+say "dependencies"
+devtools/install-deps.sh || { echo "cannot install dependencies"; echo "0 passed, 1 failed"; exit 1; }
+devtools/hugepages.sh
+
+LOGS=()
+build_and_test() { # build_and_test DIR NAME [meson setup args...]
+	local dir=$1 name=$2; shift 2
+	say "$name: configure and build ($dir)"
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$TMP/setup-$name.log" 2>&1 ||
+			{ cat "$TMP/setup-$name.log"; record "build-$name" 1; return; }
+	fi
+	ninja -C "$dir" >"$TMP/ninja-$name.log" 2>&1
+	local rc=$?
+	[ $rc -eq 0 ] || tail -50 "$TMP/ninja-$name.log"
+	record "build-$name" $rc
+	[ $rc -eq 0 ] || return
+	say "$name: C tests"
+	rm -f "$dir/meson-logs/testlog.json"
+	meson test -C "$dir" --print-errorlogs --num-processes 2
+	LOGS+=("$dir/meson-logs/testlog.json")
+}
+
+CC=gcc build_and_test build gcc
+CC=clang build_and_test build-asan clang-asan \
+	-Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true -Dbuildtype=debug
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+say "fuzz smoke runs (${FUZZ_SECONDS} s each)"
+for src in fuzz/fuzz_*.c; do
+	t=$(basename "$src" .c)
+	corpus=fuzz/corpus/${t#fuzz_}
+	bin=build-asan/fuzz/$t
+	if [ ! -x "$bin" ]; then record "$t" 1; continue; fi
+	mkdir -p "$TMP/$t"
+	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$TMP/" "$TMP/$t" "$corpus" \
+		>"$TMP/$t.log" 2>&1
+	rc=$?
+	execs=$(awk '/stat::number_of_executed_units/{print $2}' "$TMP/$t.log")
+	echo "$t: exit $rc, ${execs:-0} executions"
+	[ $rc -eq 0 ] || tail -40 "$TMP/$t.log"
+	record "$t" $rc
+done
+
+say "install into a temporary prefix, build examples/ with pkg-config"
+install_check() {
+	local prefix=$TMP/prefix
+	meson setup "$TMP/build-install" --prefix="$prefix" --libdir=lib -Dtests=false \
+		>"$TMP/install.log" 2>&1 &&
+	meson install -C "$TMP/build-install" >>"$TMP/install.log" 2>&1 || { tail -30 "$TMP/install.log"; return 1; }
+	for ex in examples/*/; do
+		PKG_CONFIG_PATH=$prefix/lib/pkgconfig make -s -C "$ex" O="$TMP/$(basename "$ex")" &&
+		LD_LIBRARY_PATH=$prefix/lib "$TMP/$(basename "$ex")/$(basename "$ex")" || return 1
+	done
+}
+install_check
+record install-and-examples $?
+
+say "summary"
+devtools/count-results.py "${LOGS[@]}" "$STEPS"

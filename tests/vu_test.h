@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A small TAP test harness for vu's C tests.
+ *
+ * Each case runs in a forked child with an alarm, so a crash or a hang in one
+ * case is reported as that case's failure and the others still run. Output is
+ * TAP ("ok 3 - name"), which meson reads per case (protocol: 'tap') and which
+ * devtools/run-tests.sh counts for the final "N passed, N failed" line.
+ * Set VU_TEST_NOFORK=1 to run cases in-process (for gdb), VU_TEST_ONLY=name
+ * to run one case.
+ */
+#ifndef VU_TEST_H
+#define VU_TEST_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct vu_test_case {
+	const char *name;
+	void (*fn)(void);
+	unsigned int timeout_s; /* 0: VU_TEST_TIMEOUT_S */
+};
+
+#define VU_TEST_TIMEOUT_S 30
+
+static bool vu_test_failed;
+
+static inline void
+vu_test_fail(const char *file, int line, const char *what)
+{
+	printf("# %s:%d: check failed: %s\n", file, line, what);
+	fflush(stdout);
+	vu_test_failed = true;
+}
+
+/* Stop the current case when @p cond is false. */
+#define CHECK(cond) do { \
+	if (!(cond)) { \
+		vu_test_fail(__FILE__, __LINE__, #cond); \
+		return; \
+	} \
+} while (0)
+
+/* Stop the current case when @p a != @p b, printing both values. */
+#define CHECK_EQ(a, b) do { \
+	long long va_ = (long long)(a), vb_ = (long long)(b); \
+	if (va_ != vb_) { \
+		char buf_[256]; \
+		snprintf(buf_, sizeof(buf_), "%s == %s (%lld != %lld)", #a, #b, va_, vb_); \
+		vu_test_fail(__FILE__, __LINE__, buf_); \
+		return; \
+	} \
+} while (0)
+
+/* Number of open fds of this process, from /proc/self/fd. */
+static inline int
+vu_test_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+static inline bool
+vu_test_run_one(const struct vu_test_case *tc)
+{
+	unsigned int timeout = tc->timeout_s ? tc->timeout_s : VU_TEST_TIMEOUT_S;
+	const char *nofork = getenv("VU_TEST_NOFORK");
+	int status;
+	pid_t pid;
+
+	if (nofork != NULL && strcmp(nofork, "1") == 0) {
+		vu_test_failed = false;
+		tc->fn();
+		return !vu_test_failed;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		printf("# fork: %s\n", strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		alarm(timeout);
+		vu_test_failed = false;
+		tc->fn();
+		fflush(stdout);
+		_exit(vu_test_failed ? 1 : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status)) {
+		printf("# killed by signal %d%s\n", WTERMSIG(status),
+		       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+		return false;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static inline int
+vu_test_run(const struct vu_test_case *cases, unsigned int n)
+{
+	const char *only = getenv("VU_TEST_ONLY");
+	unsigned int i, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("1..%u\n", n);
+	for (i = 0; i < n; i++) {
+		bool ok;
+
+		if (only != NULL && strcmp(only, cases[i].name) != 0) {
+			printf("ok %u - %s # SKIP not selected\n", i + 1, cases[i].name);
+			continue;
+		}
+		ok = vu_test_run_one(&cases[i]);
+		printf("%sok %u - %s\n", ok ? "" : "not ", i + 1, cases[i].name);
+		failed += !ok;
+	}
+	return failed ? 1 : 0;
+}
+
+#define VU_TEST_CASE(fn) { #fn, fn, 0 }
+#define VU_TEST_CASE_TIMEOUT(fn, s) { #fn, fn, (s) }
+
+#define VU_TEST_MAIN(...) \
+int main(void) \
+{ \
+	static const struct vu_test_case cases_[] = { __VA_ARGS__ }; \
+	return vu_test_run(cases_, sizeof(cases_) / sizeof(cases_[0])); \
+}
+
+#endif /* VU_TEST_H */
