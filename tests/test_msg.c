@@ -95,7 +95,7 @@ build_valid(struct vu_msg *m, enum vu_msg_kind kind, uint32_t req)
 	m->hdr.size = size;
 	for (i = 0; i < size; i++)
 		m->payload.raw[i] = (uint8_t)(i * 7 + req);
-	if (size == sizeof(struct vu_mem_table) && req == VU_REQ_SET_MEM_TABLE && !reply)
+	if (size == sizeof(struct vu_mem_regions) && req == VU_REQ_SET_MEM_TABLE && !reply)
 		m->payload.mem.nregions = VU_MEM_TABLE_MAX_REGIONS;
 	if (size == sizeof(struct vu_config)) {
 		m->payload.config.offset = 0;
@@ -380,7 +380,7 @@ vring_fd_must_match_nofd_bit(void)
 static void
 mem_table_shape(void)
 {
-	struct { struct vu_msg_hdr h; struct vu_mem_table t; } __rte_packed m;
+	struct { struct vu_msg_hdr h; struct vu_mem_regions t; } __rte_packed m;
 	int fds[2] = { new_memfd(), new_memfd() }, before = vu_test_count_fds();
 
 	memset(&m, 0, sizeof(m));

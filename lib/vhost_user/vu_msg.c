@@ -35,7 +35,7 @@ static __thread struct vu_log_ratelimit msg_log_rl;
 	X(U64,		sizeof(uint64_t), sizeof(uint64_t), NULL) \
 	X(STATE,	sizeof(struct vu_vring_state), sizeof(struct vu_vring_state), NULL) \
 	X(ADDR,		sizeof(struct vu_vring_addr), sizeof(struct vu_vring_addr), NULL) \
-	X(MEM_TABLE,	offsetof(struct vu_mem_table, regions), sizeof(struct vu_mem_table), \
+	X(MEM_TABLE,	offsetof(struct vu_mem_regions, regions), sizeof(struct vu_mem_regions), \
 			mem_table_size) \
 	X(REGION,	sizeof(struct vu_mem_region_msg), sizeof(struct vu_mem_region_msg), NULL) \
 	X(LOG,		sizeof(struct vu_log), sizeof(struct vu_log), NULL) \
@@ -121,7 +121,7 @@ mem_table_size(const union vu_msg_payload *p)
 {
 	if (p->mem.nregions > VU_MEM_TABLE_MAX_REGIONS)
 		return UINT64_MAX;
-	return offsetof(struct vu_mem_table, regions) +
+	return offsetof(struct vu_mem_regions, regions) +
 	       (uint64_t)p->mem.nregions * sizeof(struct vu_mem_region);
 }
 

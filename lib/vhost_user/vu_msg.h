@@ -61,7 +61,7 @@ union vu_msg_payload {
 	uint64_t u64;
 	struct vu_vring_state state;
 	struct vu_vring_addr addr;
-	struct vu_mem_table mem;
+	struct vu_mem_regions mem;
 	struct vu_mem_region_msg region;
 	struct vu_log log;
 	struct vu_iotlb iotlb;

@@ -197,7 +197,7 @@ struct vu_mem_region {
 } __rte_packed;
 
 /** SET_MEM_TABLE: up to VU_MEM_TABLE_MAX_REGIONS regions, one fd each. */
-struct vu_mem_table {
+struct vu_mem_regions {
 	uint32_t nregions;
 	uint32_t padding;
 	struct vu_mem_region regions[VU_MEM_TABLE_MAX_REGIONS];
@@ -301,7 +301,7 @@ _Static_assert(sizeof(struct vu_msg_hdr) == 12, "header");
 _Static_assert(sizeof(struct vu_vring_state) == 8, "vring state");
 _Static_assert(sizeof(struct vu_vring_addr) == 40, "vring address");
 _Static_assert(sizeof(struct vu_mem_region) == 32, "memory region");
-_Static_assert(sizeof(struct vu_mem_table) == 8 + 8 * 32, "memory regions");
+_Static_assert(sizeof(struct vu_mem_regions) == 8 + 8 * 32, "memory regions");
 _Static_assert(sizeof(struct vu_mem_region_msg) == 40, "single memory region");
 _Static_assert(sizeof(struct vu_log) == 16, "log description");
 _Static_assert(sizeof(struct vu_iotlb) == 32, "IOTLB message");

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The backend engine against a scripted front-end over a real socket, with
+ * real memfd guest memory and real eventfds: the reference lifecycle message
+ * by message, and one test per request rule.
+ */
+#include <pthread.h>
+#include <sys/socket.h>
+
+#include "vu_backend.h"
+#include "vu_fdman.h"
+#include "vu_test.h"
+#include "vu_test_fe.h"
+
+#define FAKE_QUEUES	16
+
+/* crosvm's FakeConfig { u32 x = 1; u64 y = 2; }, packed(4): 12 bytes. */
+static const uint8_t fake_config[12] = { 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0 };
+static const uint8_t fake_state[3] = { 1, 2, 3 };
+
+struct fake_dev {
+	pthread_mutex_t lock;
+	bool started[FAKE_QUEUES];
+	struct vu_backend_vring ring[FAKE_QUEUES];
+	unsigned int starts, stops, suspends, resets, connects, disconnects, loads;
+	uint16_t processed;	/* added to base to make GET_VRING_BASE observable */
+};
+
+static struct fake_dev fake = { .lock = PTHREAD_MUTEX_INITIALIZER, .processed = 5 };
+
+static int
+fake_read_config(struct vu_backend *b, uint32_t offset, void *buf, uint32_t size)
+{
+	(void)b;
+	if ((uint64_t)offset + size > sizeof(fake_config))
+		return -EINVAL;
+	memcpy(buf, fake_config + offset, size);
+	return 0;
+}
+
+static int
+fake_start(struct vu_backend *b, const struct vu_backend_vring *vq)
+{
+	(void)b;
+	pthread_mutex_lock(&fake.lock);
+	fake.started[vq->index] = true;
+	fake.ring[vq->index] = *vq;
+	fake.starts++;
+	pthread_mutex_unlock(&fake.lock);
+	return 0;
+}
+
+static int
+fake_stop(struct vu_backend *b, uint16_t index, uint16_t *next_avail)
+{
+	(void)b;
+	pthread_mutex_lock(&fake.lock);
+	fake.started[index] = false;
+	*next_avail = (uint16_t)(fake.ring[index].base + fake.processed);
+	fake.stops++;
+	pthread_mutex_unlock(&fake.lock);
+	return 0;
+}
+
+static int
+fake_suspend(struct vu_backend *b)
+{
+	(void)b;
+	__atomic_fetch_add(&fake.suspends, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+fake_reset(struct vu_backend *b)
+{
+	(void)b;
+	__atomic_fetch_add(&fake.resets, 1, __ATOMIC_RELAXED);
+}
+
+static int
+fake_save(struct vu_backend *b, void **buf, size_t *len)
+{
+	(void)b;
+	*buf = malloc(sizeof(fake_state));
+	memcpy(*buf, fake_state, sizeof(fake_state));
+	*len = sizeof(fake_state);
+	return 0;
+}
+
+static int
+fake_load(struct vu_backend *b, const void *buf, size_t len)
+{
+	(void)b;
+	if (len != sizeof(fake_state) || memcmp(buf, fake_state, len) != 0)
+		return -EINVAL;
+	__atomic_fetch_add(&fake.loads, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+fake_connection(struct vu_backend *b, bool up)
+{
+	(void)b;
+	__atomic_fetch_add(up ? &fake.connects : &fake.disconnects, 1, __ATOMIC_RELAXED);
+}
+
+static struct vu_device_ops fake_ops = {
+	.type = "fake",
+	.max_queues = FAKE_QUEUES,
+	.features = 0,
+	.protocol_features = RTE_BIT64(VU_PF_CONFIG) | RTE_BIT64(VU_PF_DEVICE_STATE),
+	.read_config = fake_read_config,
+	.start_queue = fake_start,
+	.stop_queue = fake_stop,
+	.reset = fake_reset,
+	.enter_suspended_state = fake_suspend,
+	.save_state = fake_save,
+	.load_state = fake_load,
+	.connection = fake_connection,
+};
+
+/* A backend on one end of a socketpair; the test is the front-end. */
+struct bed {
+	struct vu_backend *b;
+	struct test_fe fe;
+	struct test_guest g;
+	int channel;		/* our end of the back-end request channel, or -1 */
+};
+
+static bool
+bed_up(struct bed *t, uint64_t extra_pf)
+{
+	struct vu_backend_conf conf = { .mode = VU_BACKEND_SERVER, .ops = &fake_ops };
+	int sv[2];
+
+	fake_ops.protocol_features |= extra_pf;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return false;
+	conf.conn_fd = sv[1];
+	t->b = vu_backend_create(&conf);
+	t->fe = (struct test_fe){ .sock = sv[0] };
+	t->channel = -1;
+	return t->b != NULL && guest_create(&t->g, 1 << 20) == 0;
+}
+
+static void
+bed_down(struct bed *t)
+{
+	close(t->fe.sock);
+	vu_backend_destroy(t->b);
+	guest_destroy(&t->g);
+	if (t->channel >= 0)
+		close(t->channel);
+	vu_fdman_shutdown();
+}
+
+/* VhostUserFrontend::new(): owner, features, protocol features, channel. */
+static bool
+negotiate(struct bed *t, bool with_channel)
+{
+	uint64_t pf;
+
+	if (fe_call(&t->fe, VU_REQ_SET_OWNER, NULL, 0, NULL, 0) != 0 ||
+	    fe_call(&t->fe, VU_REQ_GET_FEATURES, NULL, 0, NULL, 0) != 0)
+		return false;
+	if (!(t->fe.reply.payload.u64 & RTE_BIT64(VU_F_PROTOCOL_FEATURES)))
+		return false;
+	if (fe_u64(&t->fe, VU_REQ_SET_FEATURES, RTE_BIT64(VU_F_PROTOCOL_FEATURES)) != 0 ||
+	    fe_call(&t->fe, VU_REQ_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0) != 0)
+		return false;
+	pf = t->fe.reply.payload.u64;
+	if (fe_u64(&t->fe, VU_REQ_SET_PROTOCOL_FEATURES, pf) != 0)
+		return false;
+	t->fe.reply_ack = (pf & RTE_BIT64(VU_PF_REPLY_ACK)) != 0;
+	if (with_channel) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+			return false;
+		t->channel = sv[0];
+		if (fe_call(&t->fe, VU_REQ_SET_BACKEND_REQ_FD, NULL, 0, &sv[1], 1) != 0)
+			return false;
+		close(sv[1]);
+	}
+	return true;
+}
+
+/* VhostUserFrontend::activate(): memory, then NUM ADDR BASE CALL KICK ENABLE per ring. */
+static bool
+activate(struct bed *t, unsigned int nq, uint32_t base)
+{
+	unsigned int q;
+
+	if (fe_set_mem_table(&t->fe, &t->g) != 0)
+		return false;
+	for (q = 0; q < nq; q++) {
+		if (fe_state(&t->fe, VU_REQ_SET_VRING_NUM, q, 16) != 0 ||
+		    fe_set_vring_addr(&t->fe, &t->g, q, 16) != 0 ||
+		    fe_state(&t->fe, VU_REQ_SET_VRING_BASE, q, base) != 0 ||
+		    fe_vring_fd(&t->fe, VU_REQ_SET_VRING_CALL, q) != 0 ||
+		    fe_vring_fd(&t->fe, VU_REQ_SET_VRING_KICK, q) != 0 ||
+		    fe_state(&t->fe, VU_REQ_SET_VRING_ENABLE, q, 1) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* reset() and virtio_sleep(): ENABLE 0 and GET_VRING_BASE per ring. */
+static bool
+stop_rings(struct bed *t, unsigned int nq, uint32_t expect_base)
+{
+	unsigned int q;
+
+	for (q = 0; q < nq; q++) {
+		if (fe_state(&t->fe, VU_REQ_SET_VRING_ENABLE, q, 0) != 0 ||
+		    fe_state(&t->fe, VU_REQ_GET_VRING_BASE, q, 0) != 0)
+			return false;
+		if (t->fe.reply.payload.state.index != q ||
+		    t->fe.reply.payload.state.num != expect_base)
+			return false;
+	}
+	return true;
+}
+
+struct channel_reader {
+	int fd;
+	int ret;
+	uint32_t request;
+};
+
+/* The front-end side of one back-end request: read it, ack it. */
+static void *
+serve_one_backend_request(void *arg)
+{
+	struct channel_reader *r = arg;
+	struct vu_msg m, ack;
+
+	r->ret = vu_msg_recv(r->fd, VU_MSG_BACKEND_REQ, &m, "test-channel");
+	if (r->ret == 0) {
+		r->request = m.hdr.request;
+		vu_msg_close_fds(&m);
+		if (m.hdr.flags & VU_FLAG_NEED_REPLY) {
+			vu_msg_reply_init(&ack, &m, sizeof(uint64_t));
+			ack.payload.u64 = 0;
+			r->ret = vu_msg_send(r->fd, &ack);
+		}
+	}
+	return NULL;
+}
+
+static bool
+config_change_roundtrip(struct bed *t)
+{
+	struct channel_reader r = { .fd = t->channel };
+	pthread_t th;
+	int ret;
+
+	pthread_create(&th, NULL, serve_one_backend_request, &r);
+	ret = vu_backend_config_changed(t->b);
+	pthread_join(th, NULL);
+	return ret == 0 && r.ret == 0 && r.request == VU_BREQ_CONFIG_CHANGE_MSG;
+}
+
+struct pipe_io {
+	int fd;
+	uint8_t buf[4096];
+	size_t len;
+};
+
+static void *
+drain_pipe(void *arg)
+{
+	struct pipe_io *p = arg;
+	ssize_t n;
+
+	while ((n = read(p->fd, p->buf + p->len, sizeof(p->buf) - p->len)) > 0)
+		p->len += (size_t)n;
+	close(p->fd);
+	return NULL;
+}
+
+/* virtio_snapshot(): the state comes back through a pipe we read while it flows. */
+static bool
+snapshot(struct bed *t, struct pipe_io *out)
+{
+	struct vu_device_state ds = { VU_DEVICE_STATE_SAVE, VU_DEVICE_STATE_PHASE_STOPPED };
+	pthread_t th;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return false;
+	out->fd = p[0];
+	out->len = 0;
+	pthread_create(&th, NULL, drain_pipe, out);
+	if (fe_call(&t->fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[1], 1) != 0)
+		return false;
+	close(p[1]);
+	if (!(t->fe.reply.payload.u64 & VU_DEVICE_STATE_REPLY_NOFD) || t->fe.reply.nfds != 0)
+		return false;
+	pthread_join(th, NULL);
+	return fe_call(&t->fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0) == 0 &&
+	       t->fe.reply.payload.u64 == 0 && out->len > sizeof(fake_state);
+}
+
+/* virtio_restore(): we write the saved bytes into the pipe. */
+static bool
+restore(struct bed *t, const struct pipe_io *in)
+{
+	struct vu_device_state ds = { VU_DEVICE_STATE_LOAD, VU_DEVICE_STATE_PHASE_STOPPED };
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return false;
+	if (fe_call(&t->fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[0], 1) != 0)
+		return false;
+	close(p[0]);
+	if (write(p[1], in->buf, in->len) != (ssize_t)in->len)
+		return false;
+	close(p[1]);
+	return fe_call(&t->fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0) == 0 &&
+	       t->fe.reply.payload.u64 == 0;
+}
+
+static void
+lifecycle(bool with_channel)
+{
+	struct vu_config cfg = { .offset = 0, .size = sizeof(fake_config) };
+	int fds_before = vu_test_count_fds();
+	struct pipe_io saved;
+	struct bed t;
+	unsigned int i;
+
+	CHECK(bed_up(&t, with_channel ? RTE_BIT64(VU_PF_BACKEND_REQ) : 0));
+	CHECK(negotiate(&t, with_channel));
+	/* read_config() */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_GET_CONFIG, &cfg, 12 + cfg.size, NULL, 0), 0);
+	CHECK_EQ(t.fe.reply.hdr.size, 12 + sizeof(fake_config));
+	CHECK(memcmp(t.fe.reply.payload.config.payload, fake_config, sizeof(fake_config)) == 0);
+	/* activate() */
+	CHECK(activate(&t, 2, 0));
+	CHECK_EQ(fake.starts, 2);
+	CHECK(fake.started[0] && fake.started[1] && fake.ring[1].enabled == false);
+	CHECK(fake.ring[1].desc == t.g.va + 0x4000); /* VMM VA translated to our mapping */
+	CHECK(fake.ring[0].kick_fd >= 0 && fake.ring[0].call_fd >= 0);
+	/* reset() */
+	CHECK(stop_rings(&t, 2, fake.processed));
+	CHECK(!fake.started[0] && !fake.started[1]);
+	CHECK(fake.suspends >= 2); /* at creation, and when both rings stopped */
+	/* activate() */
+	CHECK(activate(&t, 2, 7));
+	CHECK(fake.ring[0].base == 7 && fake.ring[0].enabled);
+	CHECK(!with_channel || config_change_roundtrip(&t));
+	/* virtio_sleep() */
+	CHECK(stop_rings(&t, 2, 7 + fake.processed));
+	/* virtio_snapshot(), virtio_restore() */
+	CHECK(snapshot(&t, &saved));
+	CHECK(restore(&t, &saved));
+	CHECK_EQ(fake.loads, 1);
+	/* virtio_wake() */
+	CHECK(activate(&t, 2, 7 + fake.processed));
+	CHECK(!with_channel || config_change_roundtrip(&t));
+	/* drop: the front-end leaves, the backend sees it and stops everything */
+	close(t.fe.sock);
+	for (i = 0; i < 500 && __atomic_load_n(&fake.disconnects, __ATOMIC_RELAXED) == 0; i++)
+		usleep(2000);
+	CHECK_EQ(fake.disconnects, 1);
+	CHECK(!fake.started[0] && !fake.started[1]);
+	CHECK(!vu_backend_connected(t.b));
+	t.fe.sock = open("/dev/null", O_RDONLY); /* bed_down closes it */
+	bed_down(&t);
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+}
+
+static void
+lifecycle_without_backend_channel(void)
+{
+	lifecycle(false);
+}
+
+static void
+lifecycle_with_backend_channel(void)
+{
+	lifecycle(true);
+}
+
+VU_TEST_MAIN(
+	VU_TEST_CASE(lifecycle_without_backend_channel),
+	VU_TEST_CASE(lifecycle_with_backend_channel),
+)
