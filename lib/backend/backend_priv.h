@@ -3,7 +3,11 @@
 #ifndef VU_BACKEND_PRIV_H
 #define VU_BACKEND_PRIV_H
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <string.h>
+
+#include <rte_bitops.h>
 
 #include <vu_build_config.h>
 

@@ -17,6 +17,7 @@
 #include <rte_common.h>
 
 #include "backend_priv.h"
+#include "vu_mem.h"
 
 /* Where a request carries its ring index. */
 enum ring_arg { RING_NONE, RING_STATE, RING_U64, RING_ADDR };

@@ -62,6 +62,7 @@ be_vring_start(struct vu_backend *b, struct be_vring *vr)
 
 	vr->cfg.features = b->features;
 	vr->cfg.mem = b->mem;
+	vr->cfg.log = b->log;
 	vr->cfg.inflight = be_inflight_queue(b, vr->cfg.index);
 	ret = b->ops->start_queue(b, &vr->cfg);
 	if (ret < 0) {

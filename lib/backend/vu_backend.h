@@ -24,6 +24,7 @@
 
 struct vu_backend;
 struct vu_mem_table;
+struct vu_mem_log;
 
 /** What a device receives when one of its rings starts. */
 struct vu_backend_vring {
@@ -42,6 +43,7 @@ struct vu_backend_vring {
 	uint64_t features;		/**< negotiated virtio features */
 	const struct vu_mem_table *mem;	/**< guest memory the ring's buffers live in */
 	void *inflight;			/**< this ring's inflight area, or NULL */
+	struct vu_mem_log *log;		/**< dirty log (SET_LOG_BASE), or NULL */
 };
 
 /**
