@@ -4,8 +4,11 @@
  * real memfd guest memory and real eventfds: the reference lifecycle message
  * by message, and one test per request rule.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/socket.h>
+
+#include <rte_bitops.h>
 
 #include "vu_backend.h"
 #include "vu_fdman.h"
@@ -23,10 +26,22 @@ struct fake_dev {
 	bool started[FAKE_QUEUES];
 	struct vu_backend_vring ring[FAKE_QUEUES];
 	unsigned int starts, stops, suspends, resets, connects, disconnects, loads;
-	uint16_t processed;	/* added to base to make GET_VRING_BASE observable */
+	uint16_t next[FAKE_QUEUES];	/* next avail index, as a data plane would keep it */
 };
 
-static struct fake_dev fake = { .lock = PTHREAD_MUTEX_INITIALIZER, .processed = 5 };
+static struct fake_dev fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Pretend the data plane consumed @p n buffers on each of the first @p nq rings. */
+static void
+fake_process(unsigned int nq, uint16_t n)
+{
+	unsigned int q;
+
+	pthread_mutex_lock(&fake.lock);
+	for (q = 0; q < nq; q++)
+		fake.next[q] = (uint16_t)(fake.next[q] + n);
+	pthread_mutex_unlock(&fake.lock);
+}
 
 static int
 fake_read_config(struct vu_backend *b, uint32_t offset, void *buf, uint32_t size)
@@ -45,6 +60,7 @@ fake_start(struct vu_backend *b, const struct vu_backend_vring *vq)
 	pthread_mutex_lock(&fake.lock);
 	fake.started[vq->index] = true;
 	fake.ring[vq->index] = *vq;
+	fake.next[vq->index] = vq->base;
 	fake.starts++;
 	pthread_mutex_unlock(&fake.lock);
 	return 0;
@@ -56,7 +72,7 @@ fake_stop(struct vu_backend *b, uint16_t index, uint16_t *next_avail)
 	(void)b;
 	pthread_mutex_lock(&fake.lock);
 	fake.started[index] = false;
-	*next_avail = (uint16_t)(fake.ring[index].base + fake.processed);
+	*next_avail = fake.next[index];
 	fake.stops++;
 	pthread_mutex_unlock(&fake.lock);
 	return 0;
@@ -108,7 +124,8 @@ static struct vu_device_ops fake_ops = {
 	.type = "fake",
 	.max_queues = FAKE_QUEUES,
 	.features = 0,
-	.protocol_features = RTE_BIT64(VU_PF_CONFIG) | RTE_BIT64(VU_PF_DEVICE_STATE),
+	.protocol_features = RTE_BIT64(VU_PF_CONFIG) | RTE_BIT64(VU_PF_DEVICE_STATE) |
+			     RTE_BIT64(VU_PF_REPLY_ACK),
 	.read_config = fake_read_config,
 	.start_queue = fake_start,
 	.stop_queue = fake_stop,
@@ -338,12 +355,16 @@ lifecycle(bool with_channel)
 	CHECK(memcmp(t.fe.reply.payload.config.payload, fake_config, sizeof(fake_config)) == 0);
 	/* activate() */
 	CHECK(activate(&t, 2, 0));
-	CHECK_EQ(fake.starts, 2);
-	CHECK(fake.started[0] && fake.started[1] && fake.ring[1].enabled == false);
-	CHECK(fake.ring[1].desc == t.g.va + 0x4000); /* VMM VA translated to our mapping */
+	/* KICK starts each ring disabled; ENABLE 1 restarts it enabled. */
+	CHECK_EQ(fake.starts, 4);
+	CHECK(fake.started[0] && fake.started[1] && fake.ring[1].enabled);
+	/* The VMM address was translated into the backend's own mapping of the memfd. */
+	memcpy(t.g.va + 0x4000, "ring", 4);
+	CHECK(memcmp(fake.ring[1].desc, "ring", 4) == 0);
 	CHECK(fake.ring[0].kick_fd >= 0 && fake.ring[0].call_fd >= 0);
 	/* reset() */
-	CHECK(stop_rings(&t, 2, fake.processed));
+	fake_process(2, 5);
+	CHECK(stop_rings(&t, 2, 5));
 	CHECK(!fake.started[0] && !fake.started[1]);
 	CHECK(fake.suspends >= 2); /* at creation, and when both rings stopped */
 	/* activate() */
@@ -351,13 +372,15 @@ lifecycle(bool with_channel)
 	CHECK(fake.ring[0].base == 7 && fake.ring[0].enabled);
 	CHECK(!with_channel || config_change_roundtrip(&t));
 	/* virtio_sleep() */
-	CHECK(stop_rings(&t, 2, 7 + fake.processed));
+	fake_process(2, 9);
+	CHECK(stop_rings(&t, 2, 16));
 	/* virtio_snapshot(), virtio_restore() */
 	CHECK(snapshot(&t, &saved));
 	CHECK(restore(&t, &saved));
 	CHECK_EQ(fake.loads, 1);
 	/* virtio_wake() */
-	CHECK(activate(&t, 2, 7 + fake.processed));
+	CHECK(activate(&t, 2, 16));
+	CHECK(fake.ring[1].base == 16);
 	CHECK(!with_channel || config_change_roundtrip(&t));
 	/* drop: the front-end leaves, the backend sees it and stops everything */
 	close(t.fe.sock);

@@ -9,7 +9,12 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sched.h>
 #include <time.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_lcore.h>
 
 #include "vu_fdman.h"
 #include "vu_test.h"
@@ -280,7 +285,7 @@ probe_fn(void *arg)
 
 	p->on_ctl = vu_fdman_on_ctl_thread();
 	pthread_getname_np(pthread_self(), p->thread, sizeof(p->thread));
-	p->runs++;
+	__atomic_fetch_add(&p->runs, 1, __ATOMIC_RELEASE); /* publishes the fields above */
 }
 
 /* A callback that calls vu_fdman_call(): runs inline on vu-ctl. */
@@ -404,6 +409,40 @@ test_fd_count_flat(void)
 	CHECK_EQ(vu_test_count_fds(), base);
 }
 
+static void
+affinity_fn(void *arg)
+{
+	cpu_set_t *set = arg;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof(*set), set) != 0)
+		CPU_ZERO(set);
+}
+
+/* After rte_eal_init(), vu-ctl stays off the CPUs EAL lcores are pinned to. */
+static void
+test_ctl_avoids_lcore_cpus(void)
+{
+	char *argv[] = {
+		"test_fdman", "--no-huge", "--no-pci", "--no-telemetry", "--no-shconf",
+		"--file-prefix=vu-test-fdman", "-m", "64", "-l", "0", "--log-level=lib.eal:error",
+		NULL,
+	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CHECK_EQ(rte_lcore_count(), 0); /* before EAL: affinity left alone */
+	CHECK(rte_eal_init((int)RTE_DIM(argv) - 1, argv) >= 0);
+	CHECK_EQ(rte_lcore_count(), 1);
+	CHECK_EQ(vu_fdman_call(affinity_fn, &set), 0);
+	CHECK(CPU_COUNT(&set) > 0);
+	if (ncpu > 1)
+		CHECK(!CPU_ISSET(0, &set)); /* lcore 0 runs on CPU 0 */
+	else
+		CHECK(CPU_ISSET(0, &set)); /* nowhere else to go: left unchanged */
+	vu_fdman_shutdown();
+	rte_eal_cleanup();
+}
+
 VU_TEST_MAIN(
 	VU_TEST_CASE(test_add_fires),
 	VU_TEST_CASE(test_mod),
@@ -414,4 +453,5 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(test_errors),
 	VU_TEST_CASE(test_shutdown_restart),
 	VU_TEST_CASE(test_fd_count_flat),
+	VU_TEST_CASE(test_ctl_avoids_lcore_cpus),
 )

@@ -94,7 +94,7 @@ build_valid(struct vu_msg *m, enum vu_msg_kind kind, uint32_t req)
 	m->hdr.flags = VU_PROTO_VERSION | (reply ? VU_FLAG_REPLY : 0);
 	m->hdr.size = size;
 	for (i = 0; i < size; i++)
-		m->payload.raw[i] = (uint8_t)(i * 7 + req);
+		((uint8_t *)&m->payload)[i] = (uint8_t)(i * 7 + req);
 	if (size == sizeof(struct vu_mem_regions) && req == VU_REQ_SET_MEM_TABLE && !reply)
 		m->payload.mem.nregions = VU_MEM_TABLE_MAX_REGIONS;
 	if (size == sizeof(struct vu_config)) {

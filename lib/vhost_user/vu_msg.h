@@ -73,7 +73,6 @@ union vu_msg_payload {
 	struct vu_shmem_config shmem_config;
 	struct vu_shmem_map shmem_map;
 	uint8_t crypto_session[VU_CRYPTO_SESSION_MAX];
-	uint8_t raw[1];
 } __rte_packed;
 
 /** Largest payload of any known request or reply. */

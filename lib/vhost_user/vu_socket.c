@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -52,6 +53,7 @@ struct vu_socket {
 	bool timer_armed;
 	unsigned int backoff_ms;	/* next retry delay */
 	bool connected;		/* on_connect() given a fd not yet reported closed */
+	bool retry_logged;	/* client: this run of failures was logged at INFO */
 	struct vu_log_ratelimit rl;
 };
 
@@ -208,6 +210,12 @@ vu_socket_set_timeout(int fd, unsigned int ms)
 
 /* --- endpoint: timer and retries (vu-ctl) ----------------------------- */
 
+static const char *
+role(const struct vu_socket *s)
+{
+	return s->mode == VU_SOCKET_SERVER ? "server" : "client";
+}
+
 static void
 arm_timer(struct vu_socket *s, unsigned int ms)
 {
@@ -236,7 +244,8 @@ deliver(struct vu_socket *s, int fd)
 {
 	s->connected = true;
 	s->backoff_ms = VU_RECONNECT_MIN_MS;
-	CTL_LOG(INFO, s->path, "connected (fd %d)", fd);
+	s->retry_logged = false;
+	CTL_LOG(INFO, s->path, "%s: connected (fd %d)", role(s), fd);
 	s->on_connect(s, fd, s->arg);
 }
 
@@ -251,14 +260,16 @@ client_attempt(struct vu_socket *s)
 		return 0;
 	}
 	if (!s->reconnect) {
-		CTL_LOG(ERR, s->path, "cannot connect: %s", strerror(-fd));
+		CTL_LOG(ERR, s->path, "client: cannot connect: %s", strerror(-fd));
 		return fd;
 	}
-	if (s->backoff_ms == VU_RECONNECT_MIN_MS)
-		CTL_LOG(INFO, s->path, "cannot connect (%s); retrying", strerror(-fd));
+	/* One INFO line per run of failures; the retries themselves at DEBUG. */
+	if (!s->retry_logged)
+		CTL_LOG(INFO, s->path, "client: cannot connect (%s); retrying", strerror(-fd));
 	else
-		CTL_LOG(DEBUG, s->path, "cannot connect (%s); next try in %u ms",
+		CTL_LOG(DEBUG, s->path, "client: cannot connect (%s); next try in %u ms",
 			strerror(-fd), s->backoff_ms);
+	s->retry_logged = true;
 	schedule_retry(s);
 	return 0;
 }
@@ -406,7 +417,7 @@ start_server(struct vu_socket *s)
 	if (rc != 0)
 		goto err_close;
 	resume_listening(s);
-	CTL_LOG(INFO, s->path, "listening");
+	CTL_LOG(INFO, s->path, "server: listening");
 	return 0;
 err_close:
 	CTL_LOG(ERR, s->path, "cannot start: %s", strerror(-rc));
@@ -459,7 +470,7 @@ disconnected_on_ctl(void *arg)
 	}
 	s->connected = false;
 	s->backoff_ms = VU_RECONNECT_MIN_MS;
-	CTL_LOG(INFO, s->path, "disconnected");
+	CTL_LOG(INFO, s->path, "%s: disconnected", role(s));
 	if (s->mode == VU_SOCKET_SERVER)
 		resume_listening(s);
 	else if (s->reconnect)
@@ -477,7 +488,7 @@ destroy_on_ctl(void *arg)
 		unlink_own_file(s);
 		close(s->listen_fd);
 	}
-	CTL_LOG(INFO, s->path, "destroyed");
+	CTL_LOG(INFO, s->path, "%s: destroyed", role(s));
 	free(s);
 }
 
