@@ -406,7 +406,83 @@ lifecycle_with_backend_channel(void)
 	lifecycle(true);
 }
 
+/* Lines of /proc/self/maps: a mapping leak shows as a higher count. */
+static int
+count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0, c;
+
+	if (f == NULL)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* Each rule answered with a failed REPLY_ACK, the connection kept. */
+static void
+request_rules(void)
+{
+	struct vu_vring_addr a;
+	struct bed t;
+	int fds_before, maps_before;
+
+	CHECK(bed_up(&t, 0));
+	CHECK(negotiate(&t, false));
+	fds_before = vu_test_count_fds();
+	maps_before = count_maps();
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_OWNER, NULL, 0, NULL, 0), 1);	/* second owner */
+	CHECK_EQ(fe_u64(&t.fe, VU_REQ_SET_FEATURES, RTE_BIT64(5)), 1);	/* never offered */
+	CHECK_EQ(fe_u64(&t.fe, VU_REQ_SET_PROTOCOL_FEATURES, RTE_BIT64(40)), 1); /* unknown */
+	CHECK_EQ(fe_state(&t.fe, VU_REQ_SET_VRING_NUM, 0, 0), 1);
+	CHECK_EQ(fe_state(&t.fe, VU_REQ_SET_VRING_NUM, 0, 3), 1);
+	CHECK_EQ(fe_state(&t.fe, VU_REQ_SET_VRING_NUM, 0, 65536), 1);
+	CHECK_EQ(fe_state(&t.fe, VU_REQ_SET_VRING_NUM, FAKE_QUEUES, 16), 1); /* index */
+	CHECK_EQ(fe_vring_fd(&t.fe, VU_REQ_SET_VRING_KICK, 0), 1);	/* no memory, no addr */
+	CHECK_EQ(fe_set_mem_table(&t.fe, &t.g), 0);
+	CHECK_EQ(fe_state(&t.fe, VU_REQ_SET_VRING_NUM, 0, 16), 0);
+	a = (struct vu_vring_addr){ .index = 0, .desc = t.g.vmm_base + 8,	/* misaligned */
+		.avail = t.g.vmm_base + 0x1000, .used = t.g.vmm_base + 0x2000 };
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_VRING_ADDR, &a, sizeof(a), NULL, 0), 1);
+	a.desc = t.g.vmm_base + t.g.size - 64;				/* runs off the region */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_VRING_ADDR, &a, sizeof(a), NULL, 0), 1);
+	a.desc = t.g.vmm_base - 0x1000;					/* before it */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_VRING_ADDR, &a, sizeof(a), NULL, 0), 1);
+	CHECK_EQ(fe_vring_fd(&t.fe, VU_REQ_SET_VRING_KICK, 0), 1);	/* addr never accepted */
+	CHECK_EQ(fe_u64(&t.fe, VU_REQ_NET_SET_MTU, 1500), 1);		/* not a net device */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_GET_MAX_MEM_SLOTS, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(t.fe.reply.payload.u64, 509);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_GET_QUEUE_NUM, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(t.fe.reply.payload.u64, FAKE_QUEUES);
+	/* Replacing the memory table unmapped the old one; nothing else stayed open. */
+	CHECK_EQ(fe_set_mem_table(&t.fe, &t.g), 0);
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+	CHECK_EQ(count_maps(), maps_before + 1);	/* the one live guest mapping */
+	bed_down(&t);
+}
+
+/* A request that always replies and is malformed closes the connection. */
+static void
+malformed_get_config_closes(void)
+{
+	struct vu_config cfg = { .offset = 250, .size = 8 };	/* 258 > 256 */
+	struct bed t;
+	unsigned int i;
+
+	CHECK(bed_up(&t, 0));
+	CHECK(negotiate(&t, false));
+	CHECK(fe_call(&t.fe, VU_REQ_GET_CONFIG, &cfg, 12 + cfg.size, NULL, 0) < 0);
+	for (i = 0; i < 500 && vu_backend_connected(t.b); i++)
+		usleep(2000);
+	CHECK(!vu_backend_connected(t.b));
+	bed_down(&t);
+}
+
 VU_TEST_MAIN(
 	VU_TEST_CASE(lifecycle_without_backend_channel),
 	VU_TEST_CASE(lifecycle_with_backend_channel),
+	VU_TEST_CASE(request_rules),
+	VU_TEST_CASE(malformed_get_config_closes),
 )
