@@ -283,7 +283,7 @@ tag_file(uint8_t *file, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i < n; i++)
-		memcpy(file + (uint64_t)i * 0x10000, &i, sizeof(i)), file[i * 0x10000 + 5] = 0x5a;
+		memcpy(file + (uint64_t)i * 0x10000, &i, sizeof(i));
 }
 
 /* More than VU_MEM_LINEAR_MAX regions: the binary searches. */
@@ -303,11 +303,10 @@ test_translate_bsearch(void)
 	CHECK(file != NULL);
 	tag_file(file, NBIG);
 	s = take_snap();
-	for (i = 0; i < NBIG; i++) { /* any order in */
-		r[i] = big_region((i * 17) % NBIG == 0 ? 0 : (i * 17) % NBIG, NBIG);
+	for (i = 0; i < NBIG; i++) { /* in any order: 17 i mod 40 is a permutation */
+		r[i] = big_region((i * 17) % NBIG, NBIG);
 		fds[i] = dup(fd);
 	}
-	r[0] = big_region(0, NBIG); /* 17 * i % 40 is a permutation; keep it */
 	t = vu_mem_table_create("test", r, NBIG, fds);
 	CHECK(t != NULL);
 	for (i = 0; i < NBIG; i++)
@@ -361,7 +360,7 @@ test_validation_create(void)
 	uint32_t i;
 
 	CHECK(fd >= 0);
-	CHECK(create_fails(fd, R1(0, 0, U, 0), 1, EINVAL));
+	CHECK(create_fails(fd, R1(0, 0, U, 0x10), 1, EINVAL));
 	CHECK(create_fails(fd, R1(UINT64_MAX - 0xfff, 0x2000, U, 0), 1, EOVERFLOW));
 	CHECK(create_fails(fd, R1(0, 0x2000, UINT64_MAX - 0xfff, 0), 1, EOVERFLOW));
 	CHECK(create_fails(fd, R1(0, 0x2000, U, UINT64_MAX - 0xfff), 1, EOVERFLOW));
@@ -379,6 +378,10 @@ test_validation_create(void)
 	CHECK(create_fails(fd, ((const struct vu_mem_region[]){ region(0, 0x1000, U, 0),
 			   region(0x1000, 0x1000, U + 0x1000, 0x1000),
 			   region(0x2000, MIB, U + 0x2000, 0x2000) }), 3, ERANGE));
+	/* ... and when the first one is bad, the fds after it are closed too */
+	CHECK(create_fails(fd, ((const struct vu_mem_region[]){ region(0, MIB, U, 1),
+			   region(0x1000, 0x1000, U + 0x1000, 0x1000),
+			   region(0x2000, 0x1000, U + 0x2000, 0x2000) }), 3, ERANGE));
 	for (i = 0; i <= VU_MEM_MAX_SLOTS; i++)
 		many[i] = region(i * 0x1000, 0x1000, U + i * 0x1000, 0);
 	CHECK(create_fails(fd, many, VU_MEM_MAX_SLOTS + 1, ENOSPC));
@@ -429,7 +432,7 @@ test_validation_clone(void)
 	s = take_snap();
 	t = vu_mem_table_create("test", &r, 1, (int[]){ dup(fd) });
 	CHECK(t != NULL);
-	CHECK(add_fails(t, fd, region(0x20000, 0, U + MIB, 0), EINVAL));
+	CHECK(add_fails(t, fd, region(0x20000, 0, U + MIB, 0x10), EINVAL));
 	CHECK(add_fails(t, fd, region(UINT64_MAX, 2, U + MIB, 0), EOVERFLOW));
 	CHECK(add_fails(t, fd, region(0x20000, 2, UINT64_MAX, 0), EOVERFLOW));
 	CHECK(add_fails(t, fd, region(0x20000, 2, U + MIB, UINT64_MAX), EOVERFLOW));
@@ -577,7 +580,7 @@ kernel_page_kb(const void *p)
 	if (f == NULL)
 		return -1;
 	while (kb < 0 && fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
 			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
 		else if (in)
 			sscanf(line, "KernelPageSize: %ld kB", &kb);
@@ -684,8 +687,7 @@ test_dirty_log(void)
 	vu_mem_log_write(log, (last_page + 1) * 0x1000, 1);	/* past the end */
 	vu_mem_log_write(log, UINT64_MAX - 10, 100);		/* wraps */
 	vu_mem_log_write(log, UINT64_MAX, 1);
-	vu_mem_log_write(log, 0, UINT64_MAX);
-	CHECK_EQ(vu_mem_log_dropped(log), 5);
+	CHECK_EQ(vu_mem_log_dropped(log), 4);
 	CHECK_EQ(popcount_bytes(bits, 0x1000), 6);
 	CHECK_EQ(popcount_bytes(file, desc.mmap_offset), 0);
 	CHECK_EQ(popcount_bytes(bits + 0x1000, 0x3000 - 0x1000 - desc.mmap_offset), 0);

@@ -53,19 +53,19 @@ fd_page_size(const struct stat *st)
 	uint64_t sys = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t blk = (uint64_t)st->st_blksize;
 
-	if (blk > sys && blk <= MEM_MAX_PAGE_SIZE && rte_is_power_of_2(blk))
+	if (blk > sys && blk <= MEM_MAX_PAGE_SIZE && (blk & (blk - 1)) == 0)
 		return blk;
 	return sys;
 }
 
 /* fstat @fd and check that it holds [offset, offset + size). */
 static int
-check_fd_size(const char *name, const char *what, int fd, uint64_t offset, uint64_t size,
-	      struct stat *st)
+check_fd_size(const char *name, const char *what, const char *size_field, int fd,
+	      uint64_t offset, uint64_t size, struct stat *st)
 {
 	if (size > UINT64_MAX - offset) {
-		MEM_LOG_RL(ERR, name, "%s: mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
-			   " wraps past 2^64", what, offset, size);
+		MEM_LOG_RL(ERR, name, "%s: mmap_offset 0x%" PRIx64 " + %s 0x%" PRIx64
+			   " wraps past 2^64", what, offset, size_field, size);
 		return -EOVERFLOW;
 	}
 	if (fd < 0 || fstat(fd, st) < 0) {
@@ -73,24 +73,24 @@ check_fd_size(const char *name, const char *what, int fd, uint64_t offset, uint6
 		return -EBADF;
 	}
 	if (st->st_size < 0 || (uint64_t)st->st_size < offset + size) {
-		MEM_LOG_RL(ERR, name, "%s: mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
+		MEM_LOG_RL(ERR, name, "%s: mmap_offset 0x%" PRIx64 " + %s 0x%" PRIx64
 			   " reaches past the end of its fd (0x%" PRIx64 " bytes)",
-			   what, offset, size, (uint64_t)st->st_size);
+			   what, offset, size_field, size, (uint64_t)st->st_size);
 		return -ERANGE;
 	}
 	return 0;
 }
 
 int
-mem_fd_map(const char *name, const char *what, int fd, uint64_t offset, uint64_t size,
-	   struct mem_fd_map *out)
+mem_fd_map(const char *name, const char *what, const char *size_field, int fd,
+	   uint64_t offset, uint64_t size, struct mem_fd_map *out)
 {
 	struct stat st;
 	uint64_t page, lead;
 	void *addr;
 	int ret;
 
-	ret = check_fd_size(name, what, fd, offset, size, &st);
+	ret = check_fd_size(name, what, size_field, fd, offset, size, &st);
 	if (ret < 0)
 		goto out_close;
 	/* offset + size <= st_size < 2^63: aligning up cannot wrap. */
@@ -173,7 +173,7 @@ map_region(const char *name, struct vu_mem_table_region *tr, const struct vu_mem
 		return ret;
 	}
 	snprintf(what, sizeof(what), "region gpa 0x%" PRIx64, r->guest_phys_addr);
-	ret = mem_fd_map(name, what, fd, r->mmap_offset, r->memory_size, &m);
+	ret = mem_fd_map(name, what, "memory_size", fd, r->mmap_offset, r->memory_size, &m);
 	if (ret < 0)
 		return ret;
 	map = malloc(sizeof(*map));
@@ -294,6 +294,8 @@ vu_mem_table_create(const char *name, const struct vu_mem_region *regions, uint3
 	uint32_t i;
 	int ret;
 
+	if (name == NULL)
+		name = "";
 	if (n > 0 && (regions == NULL || fds == NULL)) {
 		ret = -EINVAL;
 		goto err_close;

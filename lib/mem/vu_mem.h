@@ -47,9 +47,11 @@
 #include "vu_proto.h"
 
 /**
- * Regions a table holds at most. 509 is what vhost-user back-ends report in
- * GET_MAX_MEM_SLOTS in practice (QEMU's own vhost-user-backend and DPDK
- * report 509 and 512; 509 keeps room below KVM's 512 slots for the VMM).
+ * Regions a table holds at most, reported in GET_MAX_MEM_SLOTS. 509 is the
+ * slot count vhost-user back-ends commonly advertise with CONFIGURE_MEM_SLOTS:
+ * room for memory hot-plug (DIMMs, virtio-mem) far beyond the 8 regions of
+ * SET_MEM_TABLE. Each slot in use costs one mapping, and one
+ * struct vu_mem_table_region plus a uint16_t per table.
  */
 #define VU_MEM_MAX_SLOTS 509
 
@@ -93,7 +95,7 @@ struct vu_mem_table {
  * against the others; on any failure nothing stays mapped and every fd is
  * closed. @p n may be 0 (an empty table, to start from for ADD_MEM_REG).
  *
- * @param name    socket or port name for logs (copied, may be truncated)
+ * @param name    socket or port name for logs (copied, may be truncated; NULL: "")
  * @param regions @p n regions as the front-end sent them, any order
  * @param n       number of regions, 0..VU_MEM_MAX_SLOTS
  * @param fds     @p n fds, fds[i] holding regions[i]; always consumed
@@ -378,7 +380,7 @@ struct vu_mem_log {
 /**
  * Map a dirty log (SET_LOG_BASE).
  *
- * @param name socket or port name for logs (copied, may be truncated)
+ * @param name socket or port name for logs (copied, may be truncated; NULL: "")
  * @param l    mmap_size and mmap_offset as the front-end sent them
  * @param fd   fd holding the log; always consumed
  * @return the log, or NULL with rte_errno:

@@ -21,6 +21,8 @@ vu_mem_log_create(const char *name, const struct vu_log *l, int fd)
 	struct mem_fd_map m;
 	int ret;
 
+	if (name == NULL)
+		name = "";
 	if (l == NULL || l->mmap_size == 0) {
 		MEM_LOG_RL(ERR, name, "log: mmap_size is 0");
 		ret = -EINVAL;
@@ -31,7 +33,7 @@ vu_mem_log_create(const char *name, const struct vu_log *l, int fd)
 		ret = -ENOMEM;
 		goto err_close;
 	}
-	ret = mem_fd_map(name, "log", fd, l->mmap_offset, l->mmap_size, &m);
+	ret = mem_fd_map(name, "log", "mmap_size", fd, l->mmap_offset, l->mmap_size, &m);
 	if (ret < 0)
 		goto err_free;
 	log->bits = m.start;

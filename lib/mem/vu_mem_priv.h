@@ -28,11 +28,12 @@ struct mem_fd_map {
 /*
  * Map [offset, offset + size) of @fd shared and read-write after checking
  * that offset + size does not wrap and that the fd is at least that long.
- * @what names the object in log lines ("region 0x..", "log"). Closes @fd
- * in every case. Returns 0 or -EOVERFLOW, -EBADF, -ERANGE, -errno of mmap.
+ * @what names the object in log lines ("region gpa 0x..", "log"), @size_field
+ * the wire field holding @size ("memory_size", "mmap_size"). Closes @fd in
+ * every case. Returns 0 or -EOVERFLOW, -EBADF, -ERANGE, -errno of mmap.
  */
-int mem_fd_map(const char *name, const char *what, int fd, uint64_t offset, uint64_t size,
-	       struct mem_fd_map *out);
+int mem_fd_map(const char *name, const char *what, const char *size_field, int fd,
+	       uint64_t offset, uint64_t size, struct mem_fd_map *out);
 
 /* Copy @src into @dst[@len], truncating, always terminated; NULL gives "". */
 void mem_copy_name(char *dst, size_t len, const char *src);
