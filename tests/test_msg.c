@@ -189,7 +189,8 @@ table_is_complete(void)
 		CHECK(vu_msg_info(VU_MSG_BACKEND_REQ, r) != NULL);
 	CHECK_EQ(VU_REQ_MAX, 45);
 	CHECK_EQ(VU_BREQ_MAX, 11);
-	CHECK_EQ(VU_PF_COUNT, 23);
+	CHECK_EQ(VU_PF_COUNT, 21);
+	CHECK_EQ(VU_PF_SHMEM, 20);
 	CHECK(strcmp(vu_msg_name(VU_MSG_FRONTEND_REQ, 44), "GET_SHMEM_CONFIG") == 0);
 	CHECK(strcmp(vu_msg_name(VU_MSG_FRONTEND_REQ, VU_REQ_SET_VRING_KICK), "SET_VRING_KICK") == 0);
 	CHECK(strcmp(vu_msg_name(VU_MSG_BACKEND_REQ, 9), "SHMEM_MAP") == 0);

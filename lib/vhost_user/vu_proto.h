@@ -150,9 +150,7 @@ enum vu_backend_request {
 	X(XEN_MMAP,		17) \
 	X(SHARED_OBJECT,	18) \
 	X(DEVICE_STATE,		19) \
-	X(GET_VRING_BASE_INFLIGHT, 20) /* provisional */ \
-	X(SHMEM,		21) /* provisional */ \
-	X(EXTENDED_FEATURES,	22) /* provisional */
+	X(SHMEM,		20) /* provisional: VIRTIO shared memory (GET_SHMEM_CONFIG, SHMEM_MAP) */
 
 #define VU_ENUM_PF(name, bit) VU_PF_ ## name = bit,
 /** Protocol feature bit numbers. */
