@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <rte_bitops.h>
@@ -157,7 +158,7 @@ bed_up(struct bed *t, uint64_t extra_pf)
 	t->b = vu_backend_create(&conf);
 	t->fe = (struct test_fe){ .sock = sv[0] };
 	t->channel = -1;
-	return t->b != NULL && guest_create(&t->g, 1 << 20) == 0;
+	return t->b != NULL && guest_create(&t->g, 4 << 20) == 0;
 }
 
 static void
@@ -486,9 +487,79 @@ malformed_get_config_closes(void)
 	bed_down(&t);
 }
 
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Ring 0 laid out inside region @p i only; the device sees our bytes there. */
+static bool
+ring_in_region(struct bed *t, unsigned int i)
+{
+	uint64_t base = t->g.vmm_base + i * 0x1000ull;
+	struct vu_vring_addr a = { .index = 0, .desc = base, .avail = base + 0x100,
+				   .used = base + 0x200 };
+	uint32_t marker = 0x51000000u + i;
+
+	memcpy(t->g.va + i * 0x1000ull, &marker, sizeof(marker));
+	return fe_state(&t->fe, VU_REQ_SET_VRING_NUM, 0, 8) == 0 &&
+	       fe_call(&t->fe, VU_REQ_SET_VRING_ADDR, &a, sizeof(a), NULL, 0) == 0 &&
+	       fe_vring_fd(&t->fe, VU_REQ_SET_VRING_KICK, 0) == 0 &&
+	       memcmp(fake.ring[0].desc, &marker, sizeof(marker)) == 0 &&
+	       fe_state(&t->fe, VU_REQ_GET_VRING_BASE, 0, 0) == 0;
+}
+
+/* 509 ADD_MEM_REG over the socket, a ring in every region, then 509 REM_MEM_REG. */
+static void
+add_and_remove_509_regions(void)
+{
+	struct vu_mem_region_msg r = { 0 };
+	int fds_before, maps_before;
+	double t0, t_add, t_rem;
+	struct bed t;
+	unsigned int i;
+
+	CHECK(bed_up(&t, RTE_BIT64(VU_PF_CONFIGURE_MEM_SLOTS)));
+	CHECK(negotiate(&t, false));
+	fds_before = vu_test_count_fds();
+	maps_before = count_maps();
+	t0 = now_ms();
+	for (i = 0; i < 509; i++) {
+		r.region = (struct vu_mem_region){ i * 0x1000ull, 0x1000,
+			t.g.vmm_base + i * 0x1000ull, i * 0x1000ull };
+		CHECK_EQ(fe_call(&t.fe, VU_REQ_ADD_MEM_REG, &r, sizeof(r), &t.g.fd, 1), 0);
+	}
+	t_add = now_ms() - t0;
+	CHECK_EQ(count_maps(), maps_before + 509);
+	for (i = 0; i < 509; i++)
+		CHECK(ring_in_region(&t, i));
+	r.region.guest_phys_addr = 509 * 0x1000ull;	/* one slot too many */
+	r.region.userspace_addr = t.g.vmm_base + 509 * 0x1000ull;
+	r.region.mmap_offset = 0;
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_ADD_MEM_REG, &r, sizeof(r), &t.g.fd, 1), 1);
+	t0 = now_ms();
+	for (i = 0; i < 509; i++) {
+		r.region = (struct vu_mem_region){ i * 0x1000ull, 0x1000,
+			t.g.vmm_base + i * 0x1000ull, i * 0x1000ull };
+		CHECK_EQ(fe_call(&t.fe, VU_REQ_REM_MEM_REG, &r, sizeof(r), NULL, 0), 0);
+	}
+	t_rem = now_ms() - t0;
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_REM_MEM_REG, &r, sizeof(r), NULL, 0), 1); /* gone */
+	printf("# 509 ADD_MEM_REG over the socket: %.1f ms; 509 REM_MEM_REG: %.1f ms\n",
+	       t_add, t_rem);
+	CHECK_EQ(count_maps(), maps_before);
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+	bed_down(&t);
+}
+
 VU_TEST_MAIN(
 	VU_TEST_CASE(lifecycle_without_backend_channel),
 	VU_TEST_CASE(lifecycle_with_backend_channel),
 	VU_TEST_CASE(request_rules),
 	VU_TEST_CASE(malformed_get_config_closes),
+	VU_TEST_CASE(add_and_remove_509_regions),
 )
