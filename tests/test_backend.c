@@ -407,26 +407,6 @@ lifecycle_with_backend_channel(void)
 	lifecycle(true);
 }
 
-/*
- * Mappings of the test's guest memfd in /proc/self/maps: a mapping leak shows
- * as a higher count (all mappings would drift under ASan, which maps shadow
- * memory as it goes).
- */
-static int
-count_maps(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-	int n = 0;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		n += strstr(line, "memfd:test-guest") != NULL;
-	fclose(f);
-	return n;
-}
-
 /* Each rule answered with a failed REPLY_ACK, the connection kept. */
 static void
 request_rules(void)
@@ -438,7 +418,7 @@ request_rules(void)
 	CHECK(bed_up(&t, 0));
 	CHECK(negotiate(&t, false));
 	fds_before = vu_test_count_fds();
-	maps_before = count_maps();
+	maps_before = vu_test_count_maps("memfd:test-guest");
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_OWNER, NULL, 0, NULL, 0), 1);	/* second owner */
 	CHECK_EQ(fe_u64(&t.fe, VU_REQ_SET_FEATURES, RTE_BIT64(5)), 1);	/* never offered */
 	CHECK_EQ(fe_u64(&t.fe, VU_REQ_SET_PROTOCOL_FEATURES, RTE_BIT64(40)), 1); /* unknown */
@@ -466,7 +446,7 @@ request_rules(void)
 	CHECK_EQ(fe_set_mem_table(&t.fe, &t.g), 0);
 	CHECK_EQ(vu_test_count_fds(), fds_before);
 	CHECK_EQ(maps_before, 1);			/* our own view of the guest */
-	CHECK_EQ(count_maps(), 2);			/* plus the backend's live table */
+	CHECK_EQ(vu_test_count_maps("memfd:test-guest"), 2);			/* plus the backend's live table */
 	bed_down(&t);
 }
 
@@ -526,7 +506,7 @@ add_and_remove_509_regions(void)
 	CHECK(bed_up(&t, RTE_BIT64(VU_PF_CONFIGURE_MEM_SLOTS)));
 	CHECK(negotiate(&t, false));
 	fds_before = vu_test_count_fds();
-	maps_before = count_maps();
+	maps_before = vu_test_count_maps("memfd:test-guest");
 	t0 = now_ms();
 	for (i = 0; i < 509; i++) {
 		r.region = (struct vu_mem_region){ i * 0x1000ull, 0x1000,
@@ -534,7 +514,7 @@ add_and_remove_509_regions(void)
 		CHECK_EQ(fe_call(&t.fe, VU_REQ_ADD_MEM_REG, &r, sizeof(r), &t.g.fd, 1), 0);
 	}
 	t_add = now_ms() - t0;
-	CHECK_EQ(count_maps(), maps_before + 509);
+	CHECK_EQ(vu_test_count_maps("memfd:test-guest"), maps_before + 509);
 	for (i = 0; i < 509; i++)
 		CHECK(ring_in_region(&t, i));
 	r.region.guest_phys_addr = 509 * 0x1000ull;	/* one slot too many */
@@ -551,7 +531,7 @@ add_and_remove_509_regions(void)
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_REM_MEM_REG, &r, sizeof(r), NULL, 0), 1); /* gone */
 	printf("# 509 ADD_MEM_REG over the socket: %.1f ms; 509 REM_MEM_REG: %.1f ms\n",
 	       t_add, t_rem);
-	CHECK_EQ(count_maps(), maps_before);
+	CHECK_EQ(vu_test_count_maps("memfd:test-guest"), maps_before);
 	CHECK_EQ(vu_test_count_fds(), fds_before);
 	bed_down(&t);
 }

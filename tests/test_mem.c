@@ -34,22 +34,6 @@ make_memfd(const char *name, uint64_t size, unsigned int flags)
 	return fd;
 }
 
-/* Lines of /proc/self/maps naming @needle. */
-static int
-count_maps(const char *needle)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-	int n = 0;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		n += strstr(line, needle) != NULL;
-	fclose(f);
-	return n;
-}
-
 struct snap {
 	int fds;
 	int maps;
@@ -58,7 +42,7 @@ struct snap {
 static struct snap
 take_snap(void)
 {
-	return (struct snap){ vu_test_count_fds(), count_maps(MEMFD_TAG) };
+	return (struct snap){ vu_test_count_fds(), vu_test_count_maps(MEMFD_TAG) };
 }
 
 /* Fds and memfd mappings are back to @s. */
@@ -116,7 +100,7 @@ test_map_shared_offset(void)
 	CHECK(t != NULL);
 	CHECK_EQ(t->nregions, 1);
 	CHECK_EQ(vu_test_count_fds(), s.fds); /* the table closed its fd */
-	CHECK_EQ(count_maps(MEMFD_TAG), s.maps + 1);
+	CHECK_EQ(vu_test_count_maps(MEMFD_TAG), s.maps + 1);
 	p = vu_mem_gpa_to_local(t, gpa, size);
 	CHECK(p != NULL);
 	CHECK_EQ((uintptr_t)p % 4096, off % 4096);
@@ -487,18 +471,18 @@ test_clone_shares_mappings(void)
 	CHECK_EQ(t1->nregions, 1); /* the old table is untouched */
 	CHECK(vu_mem_gpa_to_local(t1, 0x100000, 1) == NULL);
 	CHECK(vu_mem_gpa_to_local(t2, 0, 0x10000) == pa); /* same mapping */
-	CHECK_EQ(count_maps(MEMFD_TAG), maps0 + 2);
+	CHECK_EQ(vu_test_count_maps(MEMFD_TAG), maps0 + 2);
 	vu_mem_table_free(t1);
-	CHECK_EQ(count_maps(MEMFD_TAG "_a"), 1);
+	CHECK_EQ(vu_test_count_maps(MEMFD_TAG "_a"), 1);
 	memset(pa, 0x11, 0x10000); /* still mapped */
 	t3 = vu_mem_table_clone_remove(t2, &a);
 	CHECK(t3 != NULL);
 	CHECK_EQ(t3->nregions, 1);
 	CHECK(vu_mem_gpa_to_local(t3, 0, 1) == NULL);
 	CHECK(vu_mem_gpa_to_local(t2, 0, 1) == pa);
-	CHECK_EQ(count_maps(MEMFD_TAG "_a"), 1); /* t2 still holds it */
+	CHECK_EQ(vu_test_count_maps(MEMFD_TAG "_a"), 1); /* t2 still holds it */
 	vu_mem_table_free(t2);
-	CHECK_EQ(count_maps(MEMFD_TAG "_a"), 0);
+	CHECK_EQ(vu_test_count_maps(MEMFD_TAG "_a"), 0);
 	CHECK(vu_mem_gpa_to_local(t3, 0x100000, 0x10000) != NULL);
 	vu_mem_table_free(t3);
 	CHECK_NO_LEAK(s);

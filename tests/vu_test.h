@@ -77,6 +77,26 @@ vu_test_count_fds(void)
 	return n - 1; /* the directory's own fd */
 }
 
+/*
+ * Lines of /proc/self/maps naming @p needle (a memfd's name, say): a mapping
+ * leak shows as a higher count. Counting every mapping would drift under
+ * ASan, which maps shadow memory as it goes.
+ */
+static inline int
+vu_test_count_maps(const char *needle)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
 static inline bool
 vu_test_run_one(const struct vu_test_case *tc)
 {
