@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * vu packet ports: the interface apps (vu-testpmd, a vswitch) use to move
+ * rte_mbuf bursts, and that each port driver (the vhost-user net backend
+ * port, the virtio-user net frontend port) implements with a const ops
+ * struct.
+ *
+ * Life of a port, as in DPDK's ethdev:
+ *   vu_port_create("net_vhost0,iface=/tmp/s,queues=2", &id)   parse + probe
+ *   vu_port_configure(id, &conf)                               queues, mempool
+ *   vu_port_start(id) ... rx/tx bursts ... vu_port_stop(id)
+ *   vu_port_close(id)
+ *
+ * Threads: create/configure/start/stop/close/stats_reset run on the app's
+ * control thread (one at a time). vu_port_rx_burst()/vu_port_tx_burst() run
+ * on data-plane lcores, one lcore per queue. Stats may be read from any
+ * thread while bursts run (plain 64-bit loads: values may be a burst old).
+ */
+#ifndef VU_PORT_H
+#define VU_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "vu_build_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Ports a process may have. */
+#define VU_PORT_MAX 32
+/** Bytes of a port name ("net_vhost0"), including the NUL. */
+#define VU_PORT_NAME_LEN 64
+/** Bytes of an xstat name, including the NUL (as RTE_ETH_XSTATS_NAME_SIZE). */
+#define VU_PORT_XSTAT_NAME_LEN 64
+
+struct vu_port;
+
+/** A receive or transmit burst function of one queue. */
+typedef uint16_t (*vu_port_burst_t)(void *queue, struct rte_mbuf **pkts, uint16_t n);
+
+/** Basic counters, with ethdev's meanings. */
+struct vu_port_stats {
+	uint64_t ipackets;	/**< packets received */
+	uint64_t opackets;	/**< packets transmitted */
+	uint64_t ibytes;	/**< bytes received */
+	uint64_t obytes;	/**< bytes transmitted */
+	uint64_t imissed;	/**< packets the peer offered that we could not take */
+	uint64_t ierrors;	/**< erroneous packets received */
+	uint64_t oerrors;	/**< packets that failed to be transmitted */
+	uint64_t rx_nombuf;	/**< receive mbuf allocation failures */
+	uint64_t q_ipackets[VU_MAX_QUEUE_PAIRS];	/**< per receive queue */
+	uint64_t q_opackets[VU_MAX_QUEUE_PAIRS];	/**< per transmit queue */
+	uint64_t q_ibytes[VU_MAX_QUEUE_PAIRS];
+	uint64_t q_obytes[VU_MAX_QUEUE_PAIRS];
+};
+
+/** One extended counter ("rx_q0_good_packets", ...). */
+struct vu_port_xstat {
+	char name[VU_PORT_XSTAT_NAME_LEN];
+	uint64_t value;
+};
+
+/** Link state. */
+struct vu_port_link {
+	bool up;
+	uint32_t speed_mbps;	/**< nominal; virtual ports report 10000 as DPDK's do */
+	bool full_duplex;
+};
+
+/** Static description, for "show port info". */
+struct vu_port_info {
+	const char *driver;		/**< "net_vhost", "net_virtio_user" */
+	uint16_t max_rx_queues;
+	uint16_t max_tx_queues;
+	uint16_t nb_rx_queues;		/**< configured */
+	uint16_t nb_tx_queues;
+	uint16_t nb_rx_desc;
+	uint16_t nb_tx_desc;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	char socket_path[108];		/**< vhost-user socket */
+	bool server;			/**< we listen on socket_path */
+	uint64_t features;		/**< negotiated virtio features, 0 before */
+	uint64_t protocol_features;	/**< negotiated vhost-user protocol features */
+};
+
+/** vu_port_configure() parameters. */
+struct vu_port_conf {
+	uint16_t nb_rx_queues;
+	uint16_t nb_tx_queues;
+	uint16_t nb_rx_desc;		/**< ring size where the port owns the ring; 0: default */
+	uint16_t nb_tx_desc;
+	struct rte_mempool *mp;		/**< receive mbufs come from here */
+};
+
+/**
+ * What a driver implements. Every callback returns 0 or a negative errno,
+ * runs on the app's control thread, except the burst functions.
+ */
+struct vu_port_ops {
+	const char *driver;	/**< the vdev name prefix: "net_vhost" */
+	/**
+	 * Parse @p args ("iface=/tmp/s,queues=2"), reject unknown keys and bad
+	 * values with a log line naming them (-EINVAL), allocate the port's
+	 * private data into port->priv. No queue exists yet.
+	 */
+	int (*probe)(struct vu_port *port, const char *args);
+	/** Create queues; fill port->rxq[]/txq[] and the burst functions. */
+	int (*configure)(struct vu_port *port, const struct vu_port_conf *conf);
+	int (*start)(struct vu_port *port);
+	int (*stop)(struct vu_port *port);
+	/** Release everything probe and configure took. The port is stopped. */
+	void (*close)(struct vu_port *port);
+	int (*stats_get)(struct vu_port *port, struct vu_port_stats *stats);
+	int (*stats_reset)(struct vu_port *port);
+	/**
+	 * Fill up to @p n xstats; return how many exist (may be > n: call again
+	 * with a larger array), or a negative errno.
+	 */
+	int (*xstats_get)(struct vu_port *port, struct vu_port_xstat *xstats, unsigned int n);
+	int (*link_get)(struct vu_port *port, struct vu_port_link *link);
+	int (*info_get)(struct vu_port *port, struct vu_port_info *info);
+};
+
+/** A port. Apps treat it as opaque except through the functions below. */
+struct vu_port {
+	/* Hot: read by every burst. */
+	vu_port_burst_t rx_burst;
+	vu_port_burst_t tx_burst;
+	void *rxq[VU_MAX_QUEUE_PAIRS];
+	void *txq[VU_MAX_QUEUE_PAIRS];
+	/* Cold. */
+	uint16_t id;
+	bool started;
+	char name[VU_PORT_NAME_LEN];
+	const struct vu_port_ops *ops;
+	void *priv;			/**< the driver's */
+	struct vu_port_conf conf;	/**< the last configure() */
+} __rte_cache_aligned;
+
+/** Port table, indexed by port id; NULL where no port. Read only for apps. */
+extern struct vu_port *vu_ports[VU_PORT_MAX];
+
+/**
+ * Register a port driver. Drivers call this from an RTE_INIT constructor.
+ * @return 0, -EEXIST (same prefix twice), -ENOSPC.
+ */
+int vu_port_driver_register(const struct vu_port_ops *ops);
+
+/**
+ * Create a port from a DPDK-style vdev string "net_vhost0,iface=PATH,...":
+ * the longest registered driver prefix of the name picks the driver.
+ * @param[out] port_id  the new port's id (the lowest free one)
+ * @return 0; -EINVAL (no driver for the name, bad arguments: logged),
+ *   -EEXIST (a port of that name exists), -ENOSPC (VU_PORT_MAX ports),
+ *   or the driver's probe error.
+ */
+int vu_port_create(const char *devargs, uint16_t *port_id);
+
+/**
+ * Configure queues. The port must be stopped.
+ * @return 0, -ENODEV, -EBUSY (started), -EINVAL (more queues than the port
+ *   has, no mempool), or the driver's error.
+ */
+int vu_port_configure(uint16_t port_id, const struct vu_port_conf *conf);
+
+/** Start; 0 if already started. @return 0, -ENODEV, -EINVAL (not configured), driver error. */
+int vu_port_start(uint16_t port_id);
+/** Stop; on return no burst runs in the driver's queues. 0 if already stopped. */
+int vu_port_stop(uint16_t port_id);
+/** Stop if needed, release, forget the id. @return 0 or -ENODEV. */
+int vu_port_close(uint16_t port_id);
+
+int vu_port_stats_get(uint16_t port_id, struct vu_port_stats *stats);
+int vu_port_stats_reset(uint16_t port_id);
+/** See vu_port_ops.xstats_get. */
+int vu_port_xstats_get(uint16_t port_id, struct vu_port_xstat *xstats, unsigned int n);
+int vu_port_link_get(uint16_t port_id, struct vu_port_link *link);
+int vu_port_info_get(uint16_t port_id, struct vu_port_info *info);
+/** Number of ports created; ids may have holes after a close. */
+uint16_t vu_port_count(void);
+
+/**
+ * Receive up to @p n packets from queue @p queue of a started port.
+ * Data-plane lcores only; one lcore per queue. No checks: ids are the
+ * caller's to get right, as with rte_eth_rx_burst().
+ */
+static __rte_always_inline uint16_t
+vu_port_rx_burst(uint16_t port_id, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vu_port *p = vu_ports[port_id];
+
+	return p->rx_burst(p->rxq[queue], pkts, n);
+}
+
+/**
+ * Transmit up to @p n packets on queue @p queue; returns how many the port
+ * took (their mbufs now belong to the port). The caller frees the rest.
+ */
+static __rte_always_inline uint16_t
+vu_port_tx_burst(uint16_t port_id, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vu_port *p = vu_ports[port_id];
+
+	return p->tx_burst(p->txq[queue], pkts, n);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VU_PORT_H */
