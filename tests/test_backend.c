@@ -8,11 +8,13 @@
 #include <pthread.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <rte_bitops.h>
 
 #include "vu_backend.h"
 #include "vu_fdman.h"
+#include "vu_socket.h"
 #include "vu_test.h"
 #include "vu_test_fe.h"
 
@@ -536,10 +538,259 @@ add_and_remove_509_regions(void)
 	bed_down(&t);
 }
 
+/* Wait up to 1 s for the backend to notice the front-end left. */
+static bool
+wait_disconnected(struct bed *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < 500 && vu_backend_connected(t->b); i++)
+		usleep(2000);
+	return !vu_backend_connected(t->b);
+}
+
+/* GET/SET_INFLIGHT_FD: the region's geometry, its size checks, its fd. */
+static void
+inflight_rules(void)
+{
+	struct vu_inflight in = { .num_queues = 2, .queue_size = 16 };
+	int fds_before, fd;
+	struct stat st;
+	struct bed t;
+
+	CHECK(bed_up(&t, RTE_BIT64(VU_PF_INFLIGHT_SHMFD)));
+	CHECK(negotiate(&t, false));
+	fds_before = vu_test_count_fds();
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_GET_INFLIGHT_FD, &in, sizeof(in), NULL, 0), 0);
+	/* Per queue: 16-byte header + 16 bytes per descriptor, 64-byte aligned. */
+	CHECK_EQ(t.fe.reply.payload.inflight.mmap_size, 2 * RTE_ALIGN_CEIL(16 + 16 * 16, 64));
+	CHECK_EQ(t.fe.reply.payload.inflight.mmap_offset, 0);
+	CHECK_EQ(t.fe.reply.nfds, 1);
+	fd = t.fe.reply.fds[0];
+	CHECK(fstat(fd, &st) == 0 && (uint64_t)st.st_size == t.fe.reply.payload.inflight.mmap_size);
+	/* After a restart the front-end hands the region back: sizes checked. */
+	in = t.fe.reply.payload.inflight;
+	in.mmap_size -= 64;						/* too small */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &fd, 1), 1);
+	in.mmap_size += 64 + 4096;					/* larger than the fd */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &fd, 1), 1);
+	in.mmap_size -= 4096;
+	in.num_queues = FAKE_QUEUES + 1;				/* more queues than rings */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &fd, 1), 1);
+	in.num_queues = 2;
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &fd, 1), 0);
+	close(fd);
+	/* The backend holds one fd for its region: the one from GET was
+	 * closed when SET replaced it, and the rejected ones were closed. */
+	CHECK_EQ(vu_test_count_fds(), fds_before + 1);
+	/* GET_INFLIGHT_FD always replies and has no failure encoding: a bad
+	 * geometry closes the connection. */
+	in.queue_size = 3;
+	CHECK(fe_call(&t.fe, VU_REQ_GET_INFLIGHT_FD, &in, sizeof(in), NULL, 0) < 0);
+	CHECK(wait_disconnected(&t));
+	bed_down(&t);
+}
+
+/* SET_DEVICE_STATE_FD / CHECK_DEVICE_STATE outside the stopped phase. */
+static void
+device_state_rules(void)
+{
+	struct vu_device_state ds = { VU_DEVICE_STATE_SAVE, VU_DEVICE_STATE_PHASE_STOPPED };
+	char c;
+	int p[2], fds_before;
+	struct bed t;
+
+	CHECK(bed_up(&t, 0));
+	CHECK(negotiate(&t, false));
+	fds_before = vu_test_count_fds();
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);				/* no transfer running */
+	CHECK(activate(&t, 1, 0));
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[1], 1), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);				/* a ring is running */
+	close(p[1]);
+	CHECK_EQ(read(p[0], &c, 1), 0);				/* the backend closed its copy */
+	close(p[0]);
+	CHECK(stop_rings(&t, 1, 0));
+	ds.phase = 1;							/* no such phase */
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[1], 1), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);
+	ds = (struct vu_device_state){ 7, VU_DEVICE_STATE_PHASE_STOPPED };	/* direction */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[1], 1), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);
+	close(p[1]);
+	CHECK_EQ(read(p[0], &c, 1), 0);
+	close(p[0]);
+	CHECK_EQ(fake.loads, 0);
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+	bed_down(&t);
+}
+
+/* SET_CONFIG, SET/GET_STATUS, RESET_DEVICE, GET_SHMEM_CONFIG. */
+static void
+config_status_reset_rules(void)
+{
+	struct vu_config cfg = { .offset = 0, .size = 4 };
+	struct bed t;
+
+	CHECK(bed_up(&t, RTE_BIT64(VU_PF_STATUS) | RTE_BIT64(VU_PF_RESET_DEVICE) |
+		      RTE_BIT64(VU_PF_SHMEM)));
+	CHECK(negotiate(&t, false));
+	/* The fake device has no writable config space. */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_CONFIG, &cfg, 12 + cfg.size, NULL, 0), 1);
+	CHECK_EQ(fe_u64(&t.fe, VU_REQ_SET_STATUS, 0x0f), 0);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_GET_STATUS, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(t.fe.reply.payload.u64, 0x0f);
+	CHECK_EQ(fe_u64(&t.fe, VU_REQ_SET_STATUS, 0x100), 1);		/* wider than 8 bits */
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_GET_STATUS, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(t.fe.reply.payload.u64, 0x0f);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_GET_SHMEM_CONFIG, NULL, 0, NULL, 0), 0);
+	CHECK_EQ(t.fe.reply.payload.shmem_config.nregions, 0);	/* no shmem_size op */
+	/* RESET_DEVICE stops running rings and forgets the device's state. */
+	CHECK(activate(&t, 2, 3));
+	CHECK(fake.started[0] && fake.started[1]);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_RESET_DEVICE, NULL, 0, NULL, 0), 0);
+	CHECK(!fake.started[0] && !fake.started[1]);
+	CHECK(fake.resets >= 1);
+	/* A config window beyond 256 bytes: malformed, the connection goes. */
+	cfg.offset = 254;
+	CHECK(fe_call(&t.fe, VU_REQ_SET_CONFIG, &cfg, 12 + cfg.size, NULL, 0) != 0);
+	bed_down(&t);
+}
+
+/* SET_LOG_BASE: the log must fit its fd; offsets can't overflow. */
+static void
+log_rules(void)
+{
+	struct vu_log l = { .mmap_size = 8192, .mmap_offset = 0 };
+	int fd, fds_before;
+	struct bed t;
+
+	CHECK(bed_up(&t, RTE_BIT64(VU_PF_LOG_SHMFD)));
+	CHECK(negotiate(&t, false));
+	fd = memfd_create("test-log", MFD_CLOEXEC);
+	CHECK(fd >= 0 && ftruncate(fd, 4096) == 0);
+	fds_before = vu_test_count_fds();
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_LOG_BASE, &l, sizeof(l), &fd, 1), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);				/* larger than the fd */
+	l = (struct vu_log){ .mmap_size = 4096, .mmap_offset = UINT64_MAX - 100 };
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_LOG_BASE, &l, sizeof(l), &fd, 1), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);				/* offset + size overflows */
+	l = (struct vu_log){ .mmap_size = 0, .mmap_offset = 0 };
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_LOG_BASE, &l, sizeof(l), &fd, 1), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);				/* empty */
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+	CHECK_EQ(vu_test_count_maps("memfd:test-log"), 0);
+	l = (struct vu_log){ .mmap_size = 4096, .mmap_offset = 0 };
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_LOG_BASE, &l, sizeof(l), &fd, 1), 0);
+	CHECK_EQ(t.fe.reply.payload.u64, 0);
+	CHECK_EQ(vu_test_count_maps("memfd:test-log"), 1);		/* mapped once... */
+	CHECK_EQ(vu_test_count_fds(), fds_before);			/* ...its fd closed */
+	close(fd);
+	bed_down(&t);
+	CHECK_EQ(vu_test_count_maps("memfd:test-log"), 0);
+}
+
+static void
+socket_path(char *path, size_t len, const char *what)
+{
+	snprintf(path, len, "/tmp/vu-test-backend-%s-%d.sock", what, getpid());
+}
+
+/* One short session on a connected socket: owner, features, then leave. */
+static bool
+short_session(int sock)
+{
+	struct test_fe fe = { .sock = sock };
+	bool ok = fe_call(&fe, VU_REQ_SET_OWNER, NULL, 0, NULL, 0) == 0 &&
+		  fe_call(&fe, VU_REQ_GET_FEATURES, NULL, 0, NULL, 0) == 0 &&
+		  (fe.reply.payload.u64 & RTE_BIT64(VU_F_PROTOCOL_FEATURES));
+
+	close(sock);
+	return ok;
+}
+
+static bool
+wait_connects(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1000 && __atomic_load_n(&fake.connects, __ATOMIC_RELAXED) < n; i++)
+		usleep(2000);
+	return fake.connects >= n;
+}
+
+/* A server backend re-listens after each front-end leaves; ownership is per connection. */
+static void
+server_relistens(void)
+{
+	struct vu_backend_conf conf = { .mode = VU_BACKEND_SERVER, .ops = &fake_ops, .conn_fd = -1 };
+	int fds_before = vu_test_count_fds();
+	struct vu_backend *b;
+	char path[108];
+	unsigned int i;
+
+	socket_path(path, sizeof(path), "server");
+	conf.path = path;
+	b = vu_backend_create(&conf);
+	CHECK(b != NULL);
+	for (i = 0; i < 3; i++) {
+		int s = vu_socket_connect(path);
+
+		CHECK(s >= 0);
+		CHECK(short_session(s));
+		CHECK(wait_connects(i + 1));
+		while (vu_backend_connected(b) && fake.disconnects <= i)
+			usleep(2000);
+	}
+	CHECK_EQ(fake.disconnects, 3);
+	vu_backend_destroy(b);
+	vu_fdman_shutdown();
+	CHECK(access(path, F_OK) != 0);		/* the socket file is gone */
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+}
+
+/* A client backend reconnects when the front-end (listening) drops it. */
+static void
+client_reconnects(void)
+{
+	struct vu_backend_conf conf = { .mode = VU_BACKEND_CLIENT, .ops = &fake_ops, .conn_fd = -1 };
+	int fds_before = vu_test_count_fds(), lfd;
+	struct pollfd p;
+	struct vu_backend *b;
+	char path[108];
+	unsigned int i;
+
+	socket_path(path, sizeof(path), "client");
+	lfd = vu_socket_listen(path);
+	CHECK(lfd >= 0);
+	conf.path = path;
+	b = vu_backend_create(&conf);
+	CHECK(b != NULL);
+	for (i = 0; i < 3; i++) {
+		p = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		CHECK_EQ(poll(&p, 1, 3000), 1);			/* it (re)connected */
+		CHECK(short_session(vu_socket_accept(lfd)));
+	}
+	vu_backend_destroy(b);
+	vu_fdman_shutdown();
+	close(lfd);
+	unlink(path);
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+}
+
 VU_TEST_MAIN(
 	VU_TEST_CASE(lifecycle_without_backend_channel),
 	VU_TEST_CASE(lifecycle_with_backend_channel),
 	VU_TEST_CASE(request_rules),
 	VU_TEST_CASE(malformed_get_config_closes),
 	VU_TEST_CASE(add_and_remove_509_regions),
+	VU_TEST_CASE(inflight_rules),
+	VU_TEST_CASE(device_state_rules),
+	VU_TEST_CASE(config_status_reset_rules),
+	VU_TEST_CASE(log_rules),
+	VU_TEST_CASE(server_relistens),
+	VU_TEST_CASE(client_reconnects),
 )
