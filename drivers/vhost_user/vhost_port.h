@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vhost-user net backend port (net_vhost): private state shared by its
+ * control plane (vhost_port.c, on the app thread and vu-ctl) and its burst
+ * functions (vhost_rxtx.c, on data-plane lcores).
+ */
+#ifndef VU_VHOST_PORT_H
+#define VU_VHOST_PORT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include "vu_backend.h"
+#include "vu_port.h"
+#include "vu_vring.h"
+
+#include "drv_args.h"
+#include "virtio_net.h"
+
+/*
+ * Per-queue counters, DPDK vhost PMD names where one exists. X(name, what):
+ * the xstat is "rx_q<N>_<name>" or "tx_q<N>_<name>".
+ */
+#define VHOST_QUEUE_STATS(X) \
+	X(good_packets,		"packets moved") \
+	X(total_bytes,		"bytes moved, virtio-net header excluded") \
+	X(missed_pkts,		"tx: no guest buffer for the packet") \
+	X(errors,		"rx: chain shorter than the header or longer than a frame") \
+	X(drop_nombuf,		"rx: mempool empty") \
+	X(size_64_packets,	"") \
+	X(size_65_to_127_packets, "") \
+	X(size_128_to_255_packets, "") \
+	X(size_256_to_511_packets, "") \
+	X(size_512_to_1023_packets, "") \
+	X(size_1024_to_1522_packets, "") \
+	X(size_1523_to_max_packets, "") \
+	X(notifications,	"eventfd writes to the guest") \
+	X(rarp_sent,		"rx: RARP announcements injected after SEND_RARP")
+
+struct vhost_queue_stats {
+#define X(name, what) uint64_t name;
+	VHOST_QUEUE_STATS(X)
+#undef X
+};
+
+struct vhost_port;
+
+/* One virtqueue: rxq N is virtqueue 2N+1 (the guest transmits), txq N is 2N. */
+struct vhost_queue {
+	/* Hot: the burst path. */
+	struct vu_vring_access access;	/* control/data hand-off */
+	struct vu_vring_dev ring;
+	struct rte_mempool *mp;		/* rx only */
+	uint32_t hdr_len;		/* virtio-net header bytes */
+	bool mrg_rxbuf;
+	bool guest_csum;
+	struct vhost_port *vp;
+	struct vhost_queue_stats st;
+	/* Cold: control plane, under vp->lock. */
+	uint16_t vring_index;
+	bool ring_started;		/* the backend gave us the ring */
+	bool ring_enabled;
+} __rte_cache_aligned;
+
+struct vhost_port {
+	struct vu_port *port;
+	pthread_mutex_t lock;		/* control state; never taken by a burst */
+	/* devargs */
+	char iface[DRV_PATH_LEN];
+	uint32_t queues;		/* queue pairs offered */
+	bool client;
+	/* device */
+	struct vu_device_ops ops;	/* per port: max_queues follows queues= */
+	struct vu_backend *backend;
+	struct rte_ether_addr mac;	/* config space; random, locally administered */
+	uint16_t mtu;
+	uint16_t status;		/* VIRTIO_NET_S_* */
+	bool connected;
+	bool started;			/* the port, not the rings */
+	/* RARP to inject on rx queue 0 (SEND_RARP), set on vu-ctl, cleared by rx. */
+	uint8_t rarp_mac[RTE_ETHER_ADDR_LEN];
+	volatile bool rarp_pending;
+	struct vhost_queue *q;		/* 2 * queues */
+};
+
+/* Count one packet of @p len bytes in its size bucket (RFC 2819 ranges). */
+static inline void
+vhost_count_size(struct vhost_queue_stats *st, uint32_t len)
+{
+	if (len <= 64)
+		st->size_64_packets++;
+	else if (len <= 127)
+		st->size_65_to_127_packets++;
+	else if (len <= 255)
+		st->size_128_to_255_packets++;
+	else if (len <= 511)
+		st->size_256_to_511_packets++;
+	else if (len <= 1023)
+		st->size_512_to_1023_packets++;
+	else if (len <= 1522)
+		st->size_1024_to_1522_packets++;
+	else
+		st->size_1523_to_max_packets++;
+}
+
+uint16_t vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vhost_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* VU_VHOST_PORT_H */
