@@ -9,6 +9,8 @@ PKGS=(
 	libdpdk-dev dpdk-dev libnuma-dev          # DPDK 22.11 and numactl; dpdk-dev ships dpdk-testpmd
 	clang llvm libclang-rt-14-dev             # second compiler, sanitizers, libFuzzer
 	python3 python3-pytest python3-pexpect python3-yaml python3-matplotlib  # DTS
+	qemu-system-x86 linux-image-amd64 busybox-static cpio  # a real VMM and guest (tests/qemu)
+	doxygen python3-sphinx                    # doc/ (API reference, guides)
 )
 
 missing=()
