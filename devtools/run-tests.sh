@@ -7,7 +7,8 @@
 #  2. build/       gcc, -Werror; run the C tests
 #  3. build-asan/  clang, ASan+UBSan, libFuzzer targets; run the C tests again
 #  4. run each fuzz target for VU_FUZZ_SECONDS (30) over its committed corpus
-#  5. install into a temporary prefix; build and run examples/ with pkg-config
+#  5. build the docs (Doxygen + Sphinx), failing on any warning
+#  6. install into a temporary prefix; build and run examples/ with pkg-config
 #
 # Exit status: 0 when every case passed.
 set -u
@@ -69,6 +70,16 @@ for src in fuzz/fuzz_*.c; do
 	[ $rc -eq 0 ] || tail -40 "$TMP/$t.log"
 	record "$t" $rc
 done
+
+say "docs: Doxygen API reference and Sphinx guides, warnings are errors"
+docs_check() {
+	[ -f build-doc/build.ninja ] ||
+		meson setup build-doc -Denable_docs=true -Dtests=false >"$TMP/doc-setup.log" 2>&1 ||
+		{ tail -20 "$TMP/doc-setup.log"; return 1; }
+	ninja -C build-doc >"$TMP/doc.log" 2>&1 || { grep -v '^\[' "$TMP/doc.log" | tail -40; return 1; }
+}
+docs_check
+record docs $?
 
 say "install into a temporary prefix, build examples/ with pkg-config"
 install_check() {

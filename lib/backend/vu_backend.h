@@ -106,9 +106,9 @@ enum vu_backend_mode {
 /** Creation parameters. */
 struct vu_backend_conf {
 	const char *path;		/**< unix socket path (ignored with conn_fd >= 0) */
-	enum vu_backend_mode mode;
+	enum vu_backend_mode mode;	/**< server or client */
 	int conn_fd;			/**< an already connected socket, or -1 */
-	const struct vu_device_ops *ops;
+	const struct vu_device_ops *ops;	/**< the device; must outlive the backend */
 	void *priv;			/**< device data, see vu_backend_priv() */
 };
 
@@ -138,10 +138,15 @@ const char *vu_backend_name(const struct vu_backend *b);
 bool vu_backend_connected(const struct vu_backend *b);
 
 /**
- * Negotiated virtio features and protocol features.
+ * Negotiated virtio features (SET_FEATURES).
  * Thread: any (a snapshot; it changes only on the vu-ctl thread).
  */
 uint64_t vu_backend_features(const struct vu_backend *b);
+
+/**
+ * Negotiated protocol features (SET_PROTOCOL_FEATURES).
+ * Thread: any (a snapshot; it changes only on the vu-ctl thread).
+ */
 uint64_t vu_backend_protocol_features(const struct vu_backend *b);
 
 /**
@@ -160,7 +165,12 @@ int vu_backend_config_changed(struct vu_backend *b);
  * Ask the front-end to map @p len bytes of @p fd at @p fd_offset into the
  * device's shared memory region at @p shm_offset (SHMEM_MAP).
  *
- * @param flags VU_SHMEM_MAP_F_R / VU_SHMEM_MAP_F_W
+ * @param b          the backend
+ * @param shm_offset where the mapping goes in the shared memory region
+ * @param fd         what to map (sent to the front-end; stays the caller's)
+ * @param fd_offset  where in @p fd the mapping starts
+ * @param len        bytes
+ * @param flags      VU_SHMEM_MAP_F_R / VU_SHMEM_MAP_F_W
  * @return 0, -EINVAL (len 0, an overflowing range, unknown flags), -EEXIST
  *   (overlaps a range already mapped), -ENOMEM, or as
  *   vu_backend_config_changed().

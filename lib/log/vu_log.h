@@ -28,6 +28,7 @@
  * @param level  DPDK level suffix: ERR, WARNING, INFO, DEBUG
  * @param module short module tag printed in the prefix
  * @param name   socket path or port name the message is about
+ * @param fmt    printf format, then its arguments
  */
 #define VU_LOG(type, level, module, name, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, (type), "VU_" module ": (%s) " fmt "\n", \

@@ -58,21 +58,21 @@ struct vu_msg_info {
 
 /** Every payload the protocol defines; packed so it follows the header directly. */
 union vu_msg_payload {
-	uint64_t u64;
-	struct vu_vring_state state;
-	struct vu_vring_addr addr;
-	struct vu_mem_regions mem;
-	struct vu_mem_region_msg region;
-	struct vu_log log;
-	struct vu_iotlb iotlb;
-	struct vu_config config;
-	struct vu_vring_area area;
-	struct vu_inflight inflight;
-	struct vu_device_state device_state;
-	struct vu_shared_object object;
-	struct vu_shmem_config shmem_config;
-	struct vu_shmem_map shmem_map;
-	uint8_t crypto_session[VU_CRYPTO_SESSION_MAX];
+	uint64_t u64;	/**< a plain number */
+	struct vu_vring_state state;	/**< ring state */
+	struct vu_vring_addr addr;	/**< SET_VRING_ADDR */
+	struct vu_mem_regions mem;	/**< SET_MEM_TABLE */
+	struct vu_mem_region_msg region;	/**< ADD/REM_MEM_REG */
+	struct vu_log log;	/**< SET_LOG_BASE */
+	struct vu_iotlb iotlb;	/**< IOTLB_MSG */
+	struct vu_config config;	/**< GET/SET_CONFIG */
+	struct vu_vring_area area;	/**< VRING_HOST_NOTIFIER_MSG */
+	struct vu_inflight inflight;	/**< GET/SET_INFLIGHT_FD */
+	struct vu_device_state device_state;	/**< SET_DEVICE_STATE_FD */
+	struct vu_shared_object object;	/**< shared objects */
+	struct vu_shmem_config shmem_config;	/**< GET_SHMEM_CONFIG reply */
+	struct vu_shmem_map shmem_map;	/**< SHMEM_MAP/UNMAP */
+	uint8_t crypto_session[VU_CRYPTO_SESSION_MAX];	/**< CREATE_CRYPTO_SESSION, opaque */
 } __rte_packed;
 
 /** Largest payload of any known request or reply. */
@@ -80,10 +80,10 @@ union vu_msg_payload {
 
 /** A message with the fds that came (or go) with it. */
 struct vu_msg {
-	struct vu_msg_hdr hdr;
-	union vu_msg_payload payload;
+	struct vu_msg_hdr hdr;		/**< request, flags, payload size */
+	union vu_msg_payload payload;	/**< hdr.size bytes of it are valid */
 	int fds[VU_MAX_FDS];	/**< owned by whoever holds the message */
-	unsigned int nfds;
+	unsigned int nfds;		/**< fds in use */
 };
 
 /**

@@ -25,8 +25,8 @@
 #define VU_PROTO_VERSION	1
 /** Header flags: version field, reply bit and need-reply bit. */
 #define VU_FLAG_VERSION_MASK	UINT32_C(0x3)
-#define VU_FLAG_REPLY		(UINT32_C(1) << 2)
-#define VU_FLAG_NEED_REPLY	(UINT32_C(1) << 3)
+#define VU_FLAG_REPLY		(UINT32_C(1) << 2)	/**< this message is a reply */
+#define VU_FLAG_NEED_REPLY	(UINT32_C(1) << 3)	/**< ask for a REPLY_ACK */
 
 /** Most file descriptors one message may carry. */
 #define VU_MAX_FDS		8
@@ -111,8 +111,10 @@
 	X(SHMEM_MAP,			9)  \
 	X(SHMEM_UNMAP,			10)
 
+/** @cond */
 #define VU_ENUM_FRONTEND(name, num) VU_REQ_ ## name = num,
 #define VU_ENUM_BACKEND(name, num) VU_BREQ_ ## name = num,
+/** @endcond */
 /** Front-end request numbers (VHOST_USER_*). */
 enum vu_request {
 	VU_REQ_NONE = 0,
@@ -152,7 +154,9 @@ enum vu_backend_request {
 	X(DEVICE_STATE,		19) \
 	X(SHMEM,		20) /* provisional: VIRTIO shared memory (GET_SHMEM_CONFIG, SHMEM_MAP) */
 
+/** @cond */
 #define VU_ENUM_PF(name, bit) VU_PF_ ## name = bit,
+/** @endcond */
 /** Protocol feature bit numbers. */
 enum vu_protocol_feature {
 	VU_PROTOCOL_FEATURE_LIST(VU_ENUM_PF)
@@ -172,13 +176,13 @@ struct vu_msg_hdr {
 
 /** Ring state: SET_VRING_NUM/BASE/ENABLE/ENDIAN, GET_VRING_BASE, VRING_KICK. */
 struct vu_vring_state {
-	uint32_t index;
-	uint32_t num;
+	uint32_t index;		/**< ring number */
+	uint32_t num;		/**< size, base index or enable flag, per request */
 } __rte_packed;
 
 /** SET_VRING_ADDR: ring areas as front-end (VMM) virtual addresses. */
 struct vu_vring_addr {
-	uint32_t index;
+	uint32_t index;		/**< ring number */
 	uint32_t flags;		/**< VU_VRING_F_LOG */
 	uint64_t desc;		/**< descriptor table */
 	uint64_t used;		/**< used ring */
@@ -188,47 +192,47 @@ struct vu_vring_addr {
 
 /** One guest memory region. */
 struct vu_mem_region {
-	uint64_t guest_phys_addr;
-	uint64_t memory_size;
+	uint64_t guest_phys_addr;	/**< where the guest sees it */
+	uint64_t memory_size;		/**< bytes */
 	uint64_t userspace_addr;	/**< front-end virtual address */
 	uint64_t mmap_offset;		/**< offset of the region in its fd */
 } __rte_packed;
 
 /** SET_MEM_TABLE: up to VU_MEM_TABLE_MAX_REGIONS regions, one fd each. */
 struct vu_mem_regions {
-	uint32_t nregions;
-	uint32_t padding;
-	struct vu_mem_region regions[VU_MEM_TABLE_MAX_REGIONS];
+	uint32_t nregions;	/**< regions used, one fd each */
+	uint32_t padding;	/**< zero */
+	struct vu_mem_region regions[VU_MEM_TABLE_MAX_REGIONS];	/**< the regions */
 } __rte_packed;
 
 /** ADD_MEM_REG / REM_MEM_REG: one region (one fd with ADD). */
 struct vu_mem_region_msg {
-	uint64_t padding;
-	struct vu_mem_region region;
+	uint64_t padding;		/**< zero */
+	struct vu_mem_region region;	/**< the region */
 } __rte_packed;
 
 /** SET_LOG_BASE: the dirty log lives in the fd at this offset. */
 struct vu_log {
-	uint64_t mmap_size;
-	uint64_t mmap_offset;
+	uint64_t mmap_size;	/**< bytes of log bitmap */
+	uint64_t mmap_offset;	/**< where it starts in the fd */
 } __rte_packed;
 
 /** IOTLB_MSG in either direction (struct vhost_iotlb_msg, with its tail padding). */
 struct vu_iotlb {
-	uint64_t iova;
-	uint64_t size;
-	uint64_t uaddr;
-	uint8_t perm;
-	uint8_t type;
-	uint8_t padding[6];
+	uint64_t iova;		/**< I/O virtual address */
+	uint64_t size;		/**< bytes */
+	uint64_t uaddr;		/**< front-end virtual address */
+	uint8_t perm;		/**< access permissions */
+	uint8_t type;		/**< miss, update, invalidate, access fail */
+	uint8_t padding[6];	/**< zero */
 } __rte_packed;
 
 /** GET_CONFIG / SET_CONFIG: a window of the configuration space. */
 struct vu_config {
-	uint32_t offset;
-	uint32_t size;
-	uint32_t flags;
-	uint8_t payload[VU_CONFIG_SPACE_MAX];
+	uint32_t offset;	/**< first byte of the window */
+	uint32_t size;		/**< bytes in the window */
+	uint32_t flags;		/**< 0, or 1 for a live-migration write */
+	uint8_t payload[VU_CONFIG_SPACE_MAX];	/**< the bytes; only @c size are sent */
 } __rte_packed;
 /** Header of struct vu_config: the payload holds only @c size bytes after it. */
 #define VU_CONFIG_HDR_SIZE	12
@@ -236,17 +240,17 @@ struct vu_config {
 /** Back-end VRING_HOST_NOTIFIER_MSG: an area of the fd maps a queue's notifier. */
 struct vu_vring_area {
 	uint64_t u64;		/**< ring index | VU_VRING_NOFD */
-	uint64_t size;
-	uint64_t offset;
+	uint64_t size;		/**< bytes of the area */
+	uint64_t offset;	/**< where the area starts in the fd */
 } __rte_packed;
 
 /** GET_INFLIGHT_FD / SET_INFLIGHT_FD: the shared inflight-tracking region. */
 struct vu_inflight {
-	uint64_t mmap_size;
-	uint64_t mmap_offset;
-	uint16_t num_queues;
-	uint16_t queue_size;
-	uint32_t padding;	/* the C struct's tail padding, sent by QEMU and DPDK */
+	uint64_t mmap_size;	/**< bytes of the region */
+	uint64_t mmap_offset;	/**< where it starts in the fd */
+	uint16_t num_queues;	/**< queues tracked */
+	uint16_t queue_size;	/**< descriptors per queue */
+	uint32_t padding;	/**< the C struct's tail padding, sent by QEMU and DPDK */
 } __rte_packed;
 
 /** SET_DEVICE_STATE_FD: which way the state goes, and in which phase. */
@@ -254,37 +258,37 @@ struct vu_device_state {
 	uint32_t direction;	/**< VU_DEVICE_STATE_SAVE or _LOAD */
 	uint32_t phase;		/**< VU_DEVICE_STATE_PHASE_STOPPED */
 } __rte_packed;
-#define VU_DEVICE_STATE_SAVE		0
-#define VU_DEVICE_STATE_LOAD		1
-#define VU_DEVICE_STATE_PHASE_STOPPED	0
+#define VU_DEVICE_STATE_SAVE		0	/**< the back-end writes its state */
+#define VU_DEVICE_STATE_LOAD		1	/**< the back-end reads a state */
+#define VU_DEVICE_STATE_PHASE_STOPPED	0	/**< the only phase: device stopped */
 /** SET_DEVICE_STATE_FD reply u64: bits 0-7 error, bit 8 set when no fd is returned. */
 #define VU_DEVICE_STATE_REPLY_NOFD	(UINT64_C(1) << 8)
 
 /** GET_SHARED_OBJECT and the SHARED_OBJECT_* back-end requests. */
 struct vu_shared_object {
-	uint8_t uuid[16];
+	uint8_t uuid[16];	/**< the object's UUID */
 } __rte_packed;
 
 /** Most shared memory regions a device may expose (GET_SHMEM_CONFIG). */
 #define VU_SHMEM_MAX_REGIONS	256
 /** GET_SHMEM_CONFIG reply: the size of each of the device's shared memory regions. */
 struct vu_shmem_config {
-	uint32_t nregions;
-	uint32_t padding;
-	uint64_t memory_sizes[VU_SHMEM_MAX_REGIONS];
+	uint32_t nregions;	/**< regions the device has */
+	uint32_t padding;	/**< zero */
+	uint64_t memory_sizes[VU_SHMEM_MAX_REGIONS];	/**< bytes of each */
 } __rte_packed;
 
 /** SHMEM_MAP / SHMEM_UNMAP back-end requests. */
 struct vu_shmem_map {
-	uint8_t shmid;
-	uint8_t padding[7];
-	uint64_t fd_offset;
-	uint64_t shm_offset;
-	uint64_t len;
+	uint8_t shmid;		/**< which shared memory region */
+	uint8_t padding[7];	/**< zero */
+	uint64_t fd_offset;	/**< where the mapping starts in the fd */
+	uint64_t shm_offset;	/**< where it goes in the region */
+	uint64_t len;		/**< bytes */
 	uint64_t flags;		/**< VU_SHMEM_MAP_F_* */
 } __rte_packed;
-#define VU_SHMEM_MAP_F_R	(UINT64_C(1) << 0)
-#define VU_SHMEM_MAP_F_W	(UINT64_C(1) << 1)
+#define VU_SHMEM_MAP_F_R	(UINT64_C(1) << 0)	/**< map readable */
+#define VU_SHMEM_MAP_F_W	(UINT64_C(1) << 1)	/**< map writable */
 
 /**
  * CREATE_CRYPTO_SESSION: the specification leaves the "crypto session
