@@ -434,6 +434,31 @@ HOSTILE(inflight_queue_size_not_power_of_2)
 	return failed(fe_call(&t->fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &t->g.fd, 1));
 }
 
+HOSTILE(memory_replaced_between_addr_and_kick)
+{
+	uint64_t b = t->g.vmm_base;
+
+	/* Found by fuzz_backend: the ring's areas were translated at ADDR time
+	 * into a mapping that a new table then unmapped. KICK must check the
+	 * ring against the memory it starts on. */
+	return memory_and_size(t) == 0 &&
+	       ring_addr(t, 0, b + 0x100000, b + 0x101000, b + 0x102000) == 0 &&
+	       one_region(t, 0, 0x10000, b, 0) == 0 &&	/* now the ring is outside */
+	       failed(fe_vring_fd(&t->fe, VU_REQ_SET_VRING_KICK, 0));
+}
+
+HOSTILE(region_removed_between_addr_and_kick)
+{
+	struct vu_mem_region_msg r = { .region = { 0, 0x100000, t->g.vmm_base, 0 } };
+	uint64_t b = t->g.vmm_base;
+
+	return fe_call(&t->fe, VU_REQ_ADD_MEM_REG, &r, sizeof(r), &t->g.fd, 1) == 0 &&
+	       fe_state(&t->fe, VU_REQ_SET_VRING_NUM, 0, 16) == 0 &&
+	       ring_addr(t, 0, b, b + 0x1000, b + 0x2000) == 0 &&
+	       fe_call(&t->fe, VU_REQ_REM_MEM_REG, &r, sizeof(r), NULL, 0) == 0 &&
+	       failed(fe_vring_fd(&t->fe, VU_REQ_SET_VRING_KICK, 0));
+}
+
 /* ---- negotiation ---- */
 
 HOSTILE(second_owner)
@@ -545,6 +570,8 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(kick_without_fd_or_nofd),
 	VU_TEST_CASE(inflight_set_first_too_small),
 	VU_TEST_CASE(inflight_queue_size_not_power_of_2),
+	VU_TEST_CASE(memory_replaced_between_addr_and_kick),
+	VU_TEST_CASE(region_removed_between_addr_and_kick),
 	VU_TEST_CASE(second_owner),
 	VU_TEST_CASE(feature_never_offered),
 	VU_TEST_CASE(unknown_protocol_feature),

@@ -60,6 +60,11 @@ be_vring_start(struct vu_backend *b, struct be_vring *vr)
 {
 	int ret;
 
+	/* Guest memory may have changed since SET_VRING_ADDR (a new table, a
+	 * region removed): translate against the table the ring starts on. */
+	ret = be_vring_translate(b, vr);
+	if (ret < 0)
+		return ret;
 	vr->cfg.features = b->features;
 	vr->cfg.mem = b->mem;
 	vr->cfg.log = b->log;
@@ -106,16 +111,10 @@ be_vring_pause(struct vu_backend *b, struct be_vring *vr)
 int
 be_vring_resume(struct vu_backend *b, struct be_vring *vr)
 {
-	int ret;
-
 	if (!vr->paused)
 		return 0;
 	vr->paused = false;
-	/* Memory may have changed under the ring: translate again. */
-	ret = be_vring_translate(b, vr);
-	if (ret == 0)
-		ret = be_vring_start(b, vr);
-	return ret;
+	return be_vring_start(b, vr);
 }
 
 void
