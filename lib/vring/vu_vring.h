@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Split virtqueues (virtio 1.x section 2.7), both sides, and the hand-off
+ * of a ring between the control plane and a data-plane lcore.
+ *
+ * - Device side (vu_vring_dev_*): what a backend's data plane runs. Pops
+ *   available chains in bursts as translated, bounds-checked segments, and
+ *   publishes used elements with one release store per burst. Everything in
+ *   guest memory is hostile: a violation breaks the ring (once, logged,
+ *   counted, err_fd signalled) and every entry point then returns 0.
+ * - Driver side (vu_vring_drv_*): what a frontend's data plane runs (the
+ *   virtio-user port). Adds buffers and reclaims used ones in bursts; used
+ *   entries written by the (hostile) device are validated.
+ * - Access (vu_vring_access_*): a ring is used by a burst only between
+ *   start and stop; stop waits until no burst is inside.
+ *
+ * Threads: a ring is used by one data-plane lcore at a time; init, stop and
+ * the accessors marked so run on the control thread while the ring is not
+ * accessible. Burst functions make no syscall except the one eventfd write
+ * of a notification, take no lock and allocate nothing.
+ */
+#ifndef VU_VRING_H
+#define VU_VRING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_pause.h>
+
+struct vu_mem_table;
+struct vu_mem_log;
+
+/* ---- the split ring layout (virtio 1.x 2.7) ---- */
+
+/** A descriptor (struct virtq_desc). */
+struct vu_vring_desc {
+	uint64_t addr;		/**< guest physical address */
+	uint32_t len;		/**< bytes */
+	uint16_t flags;		/**< VU_VRING_DESC_F_* */
+	uint16_t next;		/**< next descriptor when F_NEXT */
+};
+
+#define VU_VRING_DESC_F_NEXT		1	/**< chain continues at next */
+#define VU_VRING_DESC_F_WRITE		2	/**< device writes the buffer */
+#define VU_VRING_DESC_F_INDIRECT	4	/**< buffer is a descriptor table */
+
+/** The available ring header; ring[size] and used_event follow. */
+struct vu_vring_avail {
+	uint16_t flags;		/**< VU_VRING_AVAIL_F_NO_INTERRUPT */
+	uint16_t idx;		/**< next slot the driver fills */
+	uint16_t ring[];	/**< heads; ring[size] is used_event */
+};
+
+#define VU_VRING_AVAIL_F_NO_INTERRUPT	1	/**< driver: don't call me */
+
+/** A used element. */
+struct vu_vring_used_elem {
+	uint32_t id;		/**< head of the chain */
+	uint32_t len;		/**< bytes the device wrote */
+};
+
+/** The used ring header; ring[size] and avail_event follow. */
+struct vu_vring_used {
+	uint16_t flags;		/**< VU_VRING_USED_F_NO_NOTIFY */
+	uint16_t idx;		/**< next slot the device fills */
+	struct vu_vring_used_elem ring[];	/**< ring[size] then u16 avail_event */
+};
+
+#define VU_VRING_USED_F_NO_NOTIFY	1	/**< device: don't kick me */
+
+/** Alignment the spec requires of each area. */
+#define VU_VRING_DESC_ALIGN	16
+#define VU_VRING_AVAIL_ALIGN	2
+#define VU_VRING_USED_ALIGN	4
+
+/** Bytes of the descriptor table of a ring of @p size. */
+#define VU_VRING_DESC_BYTES(size)	((uint64_t)(size) * sizeof(struct vu_vring_desc))
+/** Bytes of the available ring, with used_event. */
+#define VU_VRING_AVAIL_BYTES(size)	(4 + 2 * (uint64_t)(size) + 2)
+/** Bytes of the used ring, with avail_event. */
+#define VU_VRING_USED_BYTES(size)	(4 + 8 * (uint64_t)(size) + 2)
+
+/* ---- control/data hand-off ---- */
+
+/**
+ * Whether a data-plane burst may use a ring. One word: bit 0 = the control
+ * plane allows access, bit 1 = a burst is inside. A burst enters with one
+ * compare-and-swap and leaves with one release store; it never waits.
+ */
+struct vu_vring_access {
+	uint32_t state;		/**< VU_VRING_ACCESS_* bits; atomic */
+};
+
+#define VU_VRING_ACCESS_ON	1u	/**< the control plane allows bursts */
+#define VU_VRING_ACCESS_BUSY	2u	/**< a burst is inside */
+
+/**
+ * Initialise: no access.
+ * @param a hand-off word
+ * Thread: control, before any burst can see @p a.
+ */
+static inline void
+vu_vring_access_init(struct vu_vring_access *a)
+{
+	__atomic_store_n(&a->state, 0, __ATOMIC_RELAXED);
+}
+
+/**
+ * Allow bursts. Everything the control plane wrote before is visible to a
+ * burst that enters afterwards (release; pairs with the acquire in
+ * vu_vring_access_enter()).
+ * @param a hand-off word
+ * Thread: control.
+ */
+static inline void
+vu_vring_access_start(struct vu_vring_access *a)
+{
+	__atomic_store_n(&a->state, VU_VRING_ACCESS_ON, __ATOMIC_RELEASE);
+}
+
+/**
+ * Forbid bursts and wait until none is inside. On return the control plane
+ * owns the ring and sees everything the last burst wrote (acquire; pairs
+ * with the release in vu_vring_access_leave()). Idempotent.
+ * @param a hand-off word
+ * Thread: control. Waits at most one burst.
+ */
+static inline void
+vu_vring_access_stop(struct vu_vring_access *a)
+{
+	uint32_t on = VU_VRING_ACCESS_ON;
+
+	for (;;) {
+		if (__atomic_compare_exchange_n(&a->state, &on, 0, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+			return;
+		if (on == 0)
+			return;		/* already stopped */
+		on = VU_VRING_ACCESS_ON; /* a burst is inside: wait for it */
+		rte_pause();
+	}
+}
+
+/**
+ * Enter a burst.
+ * @param a hand-off word
+ * @return true when the burst may use the ring; then vu_vring_access_leave()
+ *   must follow.
+ * Thread: the data-plane lcore polling the ring.
+ */
+static __rte_always_inline bool
+vu_vring_access_enter(struct vu_vring_access *a)
+{
+	uint32_t on = VU_VRING_ACCESS_ON;
+
+	return __atomic_compare_exchange_n(&a->state, &on,
+					   VU_VRING_ACCESS_ON | VU_VRING_ACCESS_BUSY, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/**
+ * Leave a burst entered with vu_vring_access_enter().
+ * @param a hand-off word
+ * Thread: the data-plane lcore polling the ring.
+ */
+static __rte_always_inline void
+vu_vring_access_leave(struct vu_vring_access *a)
+{
+	/* stop() only swaps ON -> 0, so while BUSY the word is ON|BUSY. */
+	__atomic_store_n(&a->state, VU_VRING_ACCESS_ON, __ATOMIC_RELEASE);
+}
+
+/* ---- device side ---- */
+
+/** Largest burst of chains vu_vring_dev_pop() returns. */
+#define VU_VRING_BURST_MAX	32
+/**
+ * Segments one chain may have after translation (a buffer that crosses a
+ * region boundary is two segments). Linux's virtio-net uses at most
+ * MAX_SKB_FRAGS + 2 = 19 descriptors per packet; a longer chain breaks the
+ * ring.
+ */
+#define VU_VRING_SEGS_MAX	64
+
+/** One translated, contiguous piece of a buffer. */
+struct vu_vring_seg {
+	void *addr;		/**< local address */
+	uint32_t len;		/**< bytes, never 0 */
+	uint64_t gpa;		/**< guest physical address (dirty log) */
+};
+
+/**
+ * An available chain, translated: first nr_read device-readable segments,
+ * then nr_write device-writable ones.
+ */
+struct vu_vring_chain {
+	uint16_t head;		/**< id to return in the used element */
+	uint16_t nr_read;	/**< readable segments, seg[0..nr_read) */
+	uint16_t nr_write;	/**< writable segments, seg[nr_read..nr_read+nr_write) */
+	uint32_t read_len;	/**< bytes readable */
+	uint32_t write_len;	/**< bytes writable */
+	struct vu_vring_seg seg[VU_VRING_SEGS_MAX];	/**< the segments */
+};
+
+/** Why a ring broke; X(name, text). The counters are in vu_vring_dev_stats. */
+#define VU_VRING_DEV_ERRORS(X) \
+	X(avail_idx,	"avail index moved by more than the ring size") \
+	X(head_range,	"head index out of range") \
+	X(next_range,	"next index out of range") \
+	X(chain_loop,	"chain longer than the ring (loop)") \
+	X(chain_segs,	"chain has more segments than VU_VRING_SEGS_MAX") \
+	X(desc_addr,	"buffer not inside guest memory") \
+	X(desc_order,	"readable descriptor after a writable one") \
+	X(indirect,	"indirect table: feature off, nested, bad length or address") \
+	X(used_id,	"used element id out of range or not outstanding (driver side)") \
+	X(used_len,	"used length above what the buffer offered (driver side)") \
+	X(used_idx,	"used index moved by more than was outstanding (driver side)")
+
+/** Why a ring broke. */
+enum vu_vring_error {
+	VU_VRING_OK = 0,	/**< not broken */
+#define X(name, text) VU_VRING_ERR_ ## name,
+	VU_VRING_DEV_ERRORS(X)
+#undef X
+	VU_VRING_ERR_COUNT	/**< number of reasons + 1 */
+};
+
+/**
+ * Name of a break reason.
+ * @param e reason
+ * @return a static string, "unknown" for an out of range value.
+ * Thread: any.
+ */
+const char *vu_vring_error_str(enum vu_vring_error e);
+
+/** Everything a device-side ring needs; the backend's vu_backend_vring maps onto it. */
+struct vu_vring_dev_conf {
+	const char *name;		/**< port or socket name, for logs */
+	uint16_t index;			/**< ring number, for logs */
+	uint16_t size;			/**< descriptors, a power of 2, 1..32768 */
+	void *desc;			/**< descriptor table, local, checked by the backend */
+	void *avail;			/**< available ring, local */
+	void *used;			/**< used ring, local */
+	uint16_t last_avail;		/**< next avail index to pop (SET_VRING_BASE) */
+	uint64_t features;		/**< negotiated virtio features */
+	const struct vu_mem_table *mem;	/**< guest memory of the buffers */
+	int call_fd;			/**< eventfd to notify the driver, or -1 */
+	int err_fd;			/**< eventfd signalled once when the ring breaks, or -1 */
+	struct vu_mem_log *log;		/**< dirty log while LOG_ALL is on, or NULL */
+	uint64_t used_gpa;		/**< guest address of the used ring (log) */
+	bool log_used;			/**< log used-ring writes (VU_VRING_F_LOG) */
+	void *inflight;			/**< this ring's inflight area (INFLIGHT_SHMFD), or NULL */
+};
+
+/** Device-side counters. Read them only while the ring is stopped, or racily. */
+struct vu_vring_dev_stats {
+	uint64_t popped;		/**< chains popped */
+	uint64_t used;			/**< used elements published */
+	uint64_t calls;			/**< eventfd writes */
+	uint64_t resubmitted;		/**< inflight chains popped again after a restart */
+	uint64_t broken;		/**< times the ring broke (0 or 1 per init) */
+};
+
+/** A device-side ring. Opaque to users; the layout is here for inlining. */
+struct vu_vring_dev {
+	/* hot */
+	struct vu_vring_desc *desc;
+	struct vu_vring_avail *avail;
+	struct vu_vring_used *used;
+	const struct vu_mem_table *mem;
+	uint16_t size;
+	uint16_t mask;
+	uint16_t last_avail;		/**< next avail slot to pop */
+	uint16_t used_idx;		/**< next used slot to fill */
+	uint16_t signalled_used;	/**< used idx at the last call (EVENT_IDX) */
+	bool event_idx;
+	bool indirect;
+	bool in_order;
+	bool log_used;
+	enum vu_vring_error broken;	/**< VU_VRING_OK while healthy */
+	int call_fd;
+	int err_fd;
+	struct vu_mem_log *log;
+	uint64_t used_gpa;
+	void *inflight;
+	uint64_t inflight_counter;
+	uint16_t *resubmit;		/**< heads to pop again first (inflight), or NULL */
+	uint16_t nr_resubmit;
+	uint16_t resubmit_next;
+	struct vu_vring_dev_stats stats;
+	char name[64];			/**< "<port>:<index>" for logs */
+};
+
+/**
+ * Prepare a ring the backend started (start_queue). Sets NO_NOTIFY in the
+ * used ring (poll mode); with an inflight area, queues for resubmission the
+ * chains a previous backend left in flight, oldest first.
+ *
+ * @param r    ring to initialise (any previous contents are discarded, and
+ *             a previous resubmit array freed)
+ * @param conf configuration
+ * @return 0, -EINVAL (size not a power of 2, NULL area), -ENOMEM.
+ * Thread: control, while the ring is not accessible.
+ */
+int vu_vring_dev_init(struct vu_vring_dev *r, const struct vu_vring_dev_conf *conf);
+
+/**
+ * Release what vu_vring_dev_init() allocated. Safe on a zeroed ring.
+ * @param r ring
+ * Thread: control, while the ring is not accessible.
+ */
+void vu_vring_dev_fini(struct vu_vring_dev *r);
+
+/**
+ * Pop up to @p n available chains (inflight resubmissions first).
+ *
+ * @param r      ring
+ * @param chains filled with the chains
+ * @param n      at most VU_VRING_BURST_MAX
+ * @return chains popped; 0 when none is available or the ring is broken.
+ *   A chain that fails validation breaks the ring: the chains before it
+ *   are still returned.
+ * Thread: the lcore that entered the ring's access.
+ */
+uint16_t vu_vring_dev_pop(struct vu_vring_dev *r, struct vu_vring_chain *chains, uint16_t n);
+
+/**
+ * Give back the last @p n popped chains unused: they are popped again next
+ * time (a packet that didn't fit).
+ * @param r ring
+ * @param n chains, at most the number popped by the last vu_vring_dev_pop()
+ * Thread: the lcore that entered the ring's access.
+ */
+void vu_vring_dev_unpop(struct vu_vring_dev *r, uint16_t n);
+
+/**
+ * Publish used elements: write them to the used ring, log them when
+ * logging, then one release store of used->idx, then at most one eventfd
+ * write when the driver wants a notification (EVENT_IDX or NO_INTERRUPT).
+ * Clears the chains' inflight entries.
+ *
+ * @param r     ring
+ * @param elems ids and lengths, in the order to publish
+ * @param n     elements; 0 does nothing
+ * Thread: the lcore that entered the ring's access.
+ */
+void vu_vring_dev_push(struct vu_vring_dev *r, const struct vu_vring_used_elem *elems,
+		       uint16_t n);
+
+/**
+ * Mark [@p gpa, @p gpa + @p len) dirty if the ring logs (a write into a
+ * writable segment). No-op without a log.
+ * @param r   ring
+ * @param gpa guest physical address written
+ * @param len bytes
+ * Thread: the lcore that entered the ring's access.
+ */
+void vu_vring_dev_log_write(struct vu_vring_dev *r, uint64_t gpa, uint64_t len);
+
+/**
+ * The next avail index the device would pop (GET_VRING_BASE).
+ * @param r ring
+ * @return the index; chains popped but not pushed count as not popped only
+ *   when inflight tracking is off (they are lost, as in every backend).
+ * Thread: control, while the ring is not accessible.
+ */
+uint16_t vu_vring_dev_last_avail(const struct vu_vring_dev *r);
+
+/**
+ * Ring size.
+ * @param r ring
+ * @return descriptors.
+ * Thread: any.
+ */
+static inline uint16_t
+vu_vring_dev_size(const struct vu_vring_dev *r)
+{
+	return r->size;
+}
+
+/**
+ * Why the ring broke.
+ * @param r ring
+ * @return VU_VRING_OK while healthy.
+ * Thread: any (racy read).
+ */
+static inline enum vu_vring_error
+vu_vring_dev_broken(const struct vu_vring_dev *r)
+{
+	return __atomic_load_n(&r->broken, __ATOMIC_RELAXED);
+}
+
+/* ---- driver side ---- */
+
+/** A driver-side ring's configuration: areas the caller allocated. */
+struct vu_vring_drv_conf {
+	const char *name;		/**< for logs */
+	uint16_t index;			/**< ring number, for logs */
+	uint16_t size;			/**< descriptors, a power of 2, 1..32768 */
+	void *desc;			/**< zeroed descriptor table, 16-byte aligned */
+	void *avail;			/**< zeroed available ring, 2-byte aligned */
+	void *used;			/**< zeroed used ring, 4-byte aligned */
+	uint64_t features;		/**< negotiated virtio features */
+	int kick_fd;			/**< eventfd to kick the device, or -1 (it polls) */
+	bool want_calls;		/**< false: set NO_INTERRUPT (we poll) */
+	/**
+	 * Address the device resolves for a local pointer: the value placed in
+	 * a descriptor is (uintptr_t)ptr + addr_offset. 0 when guest physical
+	 * addresses are our virtual addresses (virtio-user).
+	 */
+	uint64_t addr_offset;
+};
+
+/** One buffer segment to add. */
+struct vu_vring_drv_seg {
+	void *addr;		/**< local address */
+	uint32_t len;		/**< bytes, not 0 */
+	bool write;		/**< device-writable; all readable ones first */
+};
+
+/** Driver-side counters. */
+struct vu_vring_drv_stats {
+	uint64_t added;			/**< chains added */
+	uint64_t reclaimed;		/**< chains reclaimed */
+	uint64_t kicks;			/**< eventfd writes */
+	uint64_t broken;		/**< times the ring broke */
+};
+
+/** A driver-side ring. Opaque to users; the layout is here for inlining. */
+struct vu_vring_drv {
+	struct vu_vring_desc *desc;
+	struct vu_vring_avail *avail;
+	struct vu_vring_used *used;
+	uint16_t size;
+	uint16_t mask;
+	uint16_t avail_idx;		/**< shadow of avail->idx */
+	uint16_t kicked_avail;		/**< avail idx at the last kick decision */
+	uint16_t last_used;		/**< next used slot to reclaim */
+	uint16_t free_head;		/**< first free descriptor */
+	uint16_t nr_free;		/**< free descriptors */
+	uint16_t outstanding;		/**< chains added, not reclaimed */
+	bool event_idx;
+	bool in_order;
+	bool indirect;
+	enum vu_vring_error broken;
+	int kick_fd;
+	uint64_t addr_offset;
+	void **cookie;			/**< per head: caller's token, NULL when free */
+	uint16_t *chain_len;		/**< per head: descriptors in the chain */
+	uint32_t *write_len;		/**< per head: writable bytes offered */
+	struct vu_vring_drv_stats stats;
+	char name[64];
+};
+
+/**
+ * Initialise a driver-side ring over zeroed areas.
+ * @param r    ring
+ * @param conf configuration
+ * @return 0, -EINVAL (size, alignment, NULL area), -ENOMEM.
+ * Thread: control, while the ring is not accessible.
+ */
+int vu_vring_drv_init(struct vu_vring_drv *r, const struct vu_vring_drv_conf *conf);
+
+/**
+ * Release what vu_vring_drv_init() allocated. Safe on a zeroed ring.
+ * @param r ring
+ * Thread: control, while the ring is not accessible.
+ */
+void vu_vring_drv_fini(struct vu_vring_drv *r);
+
+/**
+ * Add one chain of @p nsegs segments. It is not visible to the device until
+ * vu_vring_drv_publish().
+ * @param r      ring
+ * @param segs   segments, readable ones first
+ * @param nsegs  1..size
+ * @param cookie returned by vu_vring_drv_reclaim(); not NULL
+ * @return 0, or -ENOSPC (not enough free descriptors; nothing added),
+ *   -EIO (ring broken), -EINVAL (bad segment order or length).
+ * Thread: the lcore that entered the ring's access.
+ */
+int vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
+		     uint16_t nsegs, void *cookie);
+
+/**
+ * Make added chains visible (one release store of avail->idx) and kick the
+ * device if it asks for it (NO_NOTIFY clear, or avail_event passed with
+ * EVENT_IDX): at most one eventfd write.
+ * @param r ring
+ * Thread: the lcore that entered the ring's access.
+ */
+void vu_vring_drv_publish(struct vu_vring_drv *r);
+
+/**
+ * Reclaim up to @p n used chains. Each used element is validated (id a
+ * head we added and have not reclaimed, len at most the writable bytes
+ * offered, used->idx not past what is outstanding); a violation breaks the
+ * ring and stops reclaiming.
+ * @param r       ring
+ * @param cookies set to the chains' cookies
+ * @param lens    set to the bytes the device wrote, or NULL
+ * @param n       at most this many
+ * @return chains reclaimed.
+ * Thread: the lcore that entered the ring's access.
+ */
+uint16_t vu_vring_drv_reclaim(struct vu_vring_drv *r, void **cookies, uint32_t *lens,
+			      uint16_t n);
+
+/**
+ * Take back every chain still outstanding (the device is gone or the ring
+ * is stopped), so the caller can free its buffers.
+ * @param r       ring
+ * @param cookies set to the cookies, room for size entries
+ * @return cookies returned.
+ * Thread: control, while the ring is not accessible.
+ */
+uint16_t vu_vring_drv_drain(struct vu_vring_drv *r, void **cookies);
+
+/**
+ * Free descriptors.
+ * @param r ring
+ * @return descriptors vu_vring_drv_add() may still use.
+ * Thread: the lcore that entered the ring's access.
+ */
+static inline uint16_t
+vu_vring_drv_free(const struct vu_vring_drv *r)
+{
+	return r->nr_free;
+}
+
+/**
+ * Why the ring broke.
+ * @param r ring
+ * @return VU_VRING_OK while healthy.
+ * Thread: any (racy read).
+ */
+static inline enum vu_vring_error
+vu_vring_drv_broken(const struct vu_vring_drv *r)
+{
+	return __atomic_load_n(&r->broken, __ATOMIC_RELAXED);
+}
+
+#endif /* VU_VRING_H */
