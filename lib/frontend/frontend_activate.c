@@ -237,7 +237,7 @@ fe_forget_activation(struct vu_frontend *fe)
 
 	for (i = 0; i < VU_FRONTEND_MAX_VRINGS; i++) {
 		close_vring_fds(&fe->vrings[i]);
-		fe->vrings[i].active = fe->vrings[i].asleep = false;
+		fe->vrings[i] = (struct fe_vring){ .cfg = { .kick_fd = -1, .call_fd = -1 } };
 	}
 	for (i = 0; i < fe->nregions; i++)
 		close(fe->regions[i].fd);

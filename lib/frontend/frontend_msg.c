@@ -60,6 +60,11 @@ await_reply(struct vu_frontend *fe, uint32_t req, struct vu_msg *reply)
 			FE_LOG(ERR, fe, "%s: reply: %s", name, strerror(-ret));
 		return ret;
 	}
+	if (ret == -EBADMSG && reply->hdr.request == req && reply->hdr.size == 0) {
+		/* An empty reply is how GET_CONFIG reports a failure (the specification). */
+		FE_LOG(ERR, fe, "%s: the backend refused it (empty reply)", name);
+		return -EIO;
+	}
 	if (ret < 0) {
 		FE_LOG(ERR, fe, "%s: bad reply: %s", name, strerror(-ret));
 		return ret;
