@@ -794,6 +794,27 @@ spawn_testpmd(const char *path, int *stdin_w)
 	return pid;
 }
 
+/* testpmd asked to quit (SIGKILL if it does not), its EAL runtime files removed. */
+static void
+stop_testpmd(pid_t pid, int in)
+{
+	char cmd[160];
+	int status, i;
+
+	if (write(in, "quit\n", 5) != 5)
+		kill(pid, SIGKILL);
+	for (i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		usleep(50000);
+	if (i == 100) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	close(in);
+	snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/vu-fe-%d", getpid());
+	if (system(cmd) != 0)
+		printf("# could not remove testpmd's runtime directory\n");
+}
+
 static int
 connect_retry(const char *path, unsigned int ms)
 {
@@ -828,7 +849,7 @@ dpdk_testpmd_backend(void)
 	struct vu_frontend *fe;
 	struct guest g;
 	char path[108];
-	int in, status;
+	int in;
 	pid_t pid;
 
 	if (access(TESTPMD, X_OK) != 0) {
@@ -840,11 +861,11 @@ dpdk_testpmd_backend(void)
 	CHECK(pid > 0);
 	fc.conn_fd = connect_retry(path, 20000);
 	if (fc.conn_fd < 0)
-		kill(pid, SIGKILL);
+		stop_testpmd(pid, in);
 	CHECK(fc.conn_fd >= 0);
 	fe = vu_frontend_create(&fc);
 	if (fe == NULL)
-		kill(pid, SIGKILL);
+		stop_testpmd(pid, in);
 	CHECK(fe != NULL);
 	printf("# dpdk-testpmd: features 0x%" PRIx64 ", protocol features 0x%" PRIx64
 	       ", %u rings\n", vu_frontend_features(fe), vu_frontend_protocol_features(fe),
@@ -856,16 +877,20 @@ dpdk_testpmd_backend(void)
 	CHECK_EQ(vu_frontend_activate(fe, g.regions, g.nregions, g.vr, 2), 0);
 	CHECK(stop_rings(fe, 2, 0));
 	CHECK_EQ(vu_frontend_reset(fe), 0);
-	/* two queue pairs, from base 3 */
+	/*
+	 * Two queue pairs, from base 3. DPDK takes a split ring's avail index
+	 * from used->idx in guest memory when the two disagree, so the guest
+	 * side is made consistent: 3 buffers used on every ring.
+	 */
 	set_bases(&g, 4, 3);
+	for (unsigned int i = 0; i < 4; i++)
+		*(uint16_t *)((uint8_t *)g.vr[i].used + 2) = 3;
 	CHECK_EQ(vu_frontend_activate(fe, g.regions, g.nregions, g.vr, 4), 0);
 	CHECK(stop_rings(fe, 4, 3));
 	CHECK_EQ(vu_frontend_reset(fe), 0);
 	CHECK(vu_frontend_connected(fe));
 	vu_frontend_destroy(fe);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	close(in);
+	stop_testpmd(pid, in);
 	unlink(path);
 	guest_down(&g, 4);
 }
