@@ -8,7 +8,9 @@
  * to DPDK's own PMDs (net_vhost, net_virtio_user, net_ring), which vu does
  * not use. The strings become vu ports after EAL init.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -326,6 +328,32 @@ run_until_done(void)
 	stop_packet_forwarding();
 }
 
+/*
+ * EAL leaves its runtime files (config, fbarray_*) in /run/dpdk/<prefix>
+ * after rte_eal_cleanup(); a test harness starting many short runs would
+ * fill the directory. Remove what EAL put there, then the directory.
+ */
+static void
+runtime_dir_remove(const char *dir)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, "config") != 0 && strncmp(e->d_name, "fbarray_", 8) != 0 &&
+		    strncmp(e->d_name, "mp_socket", 9) != 0 &&
+		    strncmp(e->d_name, "dpdk_telemetry", 14) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static int
 app_init(void)
 {
@@ -342,6 +370,7 @@ app_init(void)
 int
 main(int argc, char **argv)
 {
+	char runtime_dir[PATH_MAX];
 	unsigned int lcore;
 	int ret, diag;
 
@@ -380,7 +409,9 @@ out:
 	close_ports();
 	if (mbuf_pool != NULL)
 		rte_mempool_free(mbuf_pool);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	runtime_dir_remove(runtime_dir);
 	if (ret == 0)
 		printf("\nBye...\n");
 	return ret < 0 ? 1 : 0;

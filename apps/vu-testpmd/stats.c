@@ -126,9 +126,9 @@ static void
 totals_display(const char *head, const char *tail, const struct fwd_totals *t)
 {
 	printf("\n  %s\n", head);
-	printf("  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 " RX-total: %-" PRIu64 "\n",
+	printf("  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 "RX-total: %-" PRIu64 "\n",
 	       t->rx, t->rx_dropped, t->rx + t->rx_dropped);
-	printf("  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %-" PRIu64 "\n",
+	printf("  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 "TX-total: %-" PRIu64 "\n",
 	       t->tx, t->tx_dropped, t->tx + t->tx_dropped);
 	printf("  %s\n", tail);
 }
