@@ -313,6 +313,15 @@ def test_quit_while_forwarding():
     assert_no_leftovers()
 
 
+def test_run_time_interactive():
+    p = Pmd(app_args=["-a", "--forward-mode=rxonly", "--run-time", "1"])
+    p.p.expect("Accumulated forward statistics for all ports")
+    p.p.expect(pexpect.EOF)
+    p.p.close()
+    assert p.p.exitstatus == 0
+    assert_no_leftovers()
+
+
 def test_sigint_interactive():
     p = Pmd()
     p.p.kill(signal.SIGINT)
