@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Configuration commands: set fwd|burst|txpkts|nbcore. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cmdline_parse_num.h>
+#include <cmdline_parse_string.h>
+
+#include "testpmd.h"
+
+/* "io#mac#..." built from fwd_engines[] at start-up, for completion. */
+static char fwd_mode_names[128];
+
+struct cmd_set_result {
+	cmdline_fixed_string_t set;
+	cmdline_fixed_string_t what;
+	cmdline_fixed_string_t value;
+	uint16_t n;
+};
+
+static void
+cmd_set_fwd_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_set_result *res = parsed;
+	struct fwd_engine *eng = fwd_engine_find(res->value);
+
+	(void)cl;
+	(void)data;
+	if (eng == NULL) {
+		printf("Invalid %s packet forwarding mode\n", res->value);
+		return;
+	}
+	cur_fwd_eng = eng;
+	printf("Set %s packet forwarding mode\n", eng->name);
+}
+
+static void
+cmd_set_txpkts_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_set_result *res = parsed;
+
+	(void)cl;
+	(void)data;
+	parse_txpkts(res->value);
+}
+
+static void
+cmd_set_num_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_set_result *res = parsed;
+
+	(void)cl;
+	(void)data;
+	if (strcmp(res->what, "burst") == 0) {
+		if (res->n == 0 || res->n > MAX_PKT_BURST) {
+			printf("nb pkt per burst must be >= 1 and <= %d\n", MAX_PKT_BURST);
+			return;
+		}
+		nb_pkt_per_burst = res->n;
+		printf("Number of packets per burst set to %u\n", nb_pkt_per_burst);
+		return;
+	}
+	if (res->n == 0 || res->n > nb_worker_lcores) {
+		printf("nb fwd cores %u invalid - must be >= 1 and <= %u\n", res->n,
+		       nb_worker_lcores);
+		return;
+	}
+	nb_fwd_lcores = res->n;
+	printf("Number of forwarding cores set to %u\n", nb_fwd_lcores);
+}
+
+static cmdline_parse_token_string_t cmd_set_set =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, set, "set");
+static cmdline_parse_token_string_t cmd_set_fwd =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "fwd");
+static cmdline_parse_token_string_t cmd_set_mode =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, value, fwd_mode_names);
+static cmdline_parse_token_string_t cmd_set_txpkts =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "txpkts");
+static cmdline_parse_token_string_t cmd_set_list =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, value, NULL);
+static cmdline_parse_token_string_t cmd_set_num_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "burst#nbcore");
+static cmdline_parse_token_num_t cmd_set_n =
+	TOKEN_NUM_INITIALIZER(struct cmd_set_result, n, RTE_UINT16);
+
+static cmdline_parse_inst_t cmd_set_fwd_mode = {
+	.f = cmd_set_fwd_parsed,
+	.data = NULL,
+	.help_str = "set fwd io|mac|macswap|rxonly|txonly|flowgen: forwarding engine",
+	.tokens = { (void *)&cmd_set_set, (void *)&cmd_set_fwd, (void *)&cmd_set_mode, NULL },
+};
+
+static cmdline_parse_inst_t cmd_set_txpkts_list = {
+	.f = cmd_set_txpkts_parsed,
+	.data = NULL,
+	.help_str = "set txpkts <len0>[,<len1>]*: segment sizes of txonly/flowgen packets",
+	.tokens = { (void *)&cmd_set_set, (void *)&cmd_set_txpkts, (void *)&cmd_set_list,
+		    NULL },
+};
+
+static cmdline_parse_inst_t cmd_set_num = {
+	.f = cmd_set_num_parsed,
+	.data = NULL,
+	.help_str = "set burst|nbcore <n>: packets per burst, number of forwarding cores",
+	.tokens = { (void *)&cmd_set_set, (void *)&cmd_set_num_what, (void *)&cmd_set_n, NULL },
+};
+
+static cmdline_parse_inst_t *const config_cmds[] = {
+	&cmd_set_fwd_mode, &cmd_set_txpkts_list, &cmd_set_num,
+};
+TESTPMD_CMDS_REGISTER(config_cmds, "config")
+
+RTE_INIT(fwd_mode_names_init)
+{
+	unsigned int i;
+	size_t len = 0;
+
+	for (i = 0; fwd_engines[i] != NULL; i++)
+		len += snprintf(fwd_mode_names + len, sizeof(fwd_mode_names) - len, "%s%s",
+				i ? "#" : "", fwd_engines[i]->name);
+}

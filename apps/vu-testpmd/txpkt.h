@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Generated packets, shared by txonly.c and flowgen.c. */
+#ifndef VU_TESTPMD_TXPKT_H
+#define VU_TESTPMD_TXPKT_H
+
+#include "testpmd.h"
+
+/** Take up to @p n packets of the --txpkts segment layout from the pool. */
+uint16_t txpkt_alloc_burst(struct rte_mbuf **pkts, uint16_t n);
+/** Write Ethernet/IPv4/UDP headers (host-order IPs) into the first segment. */
+void txpkt_fill(struct rte_mbuf *m, uint16_t tx_port, uint32_t src_ip, uint32_t dst_ip);
+
+#endif
