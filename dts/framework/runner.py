@@ -74,6 +74,8 @@ def run_case(cfg, suite: str, fn, pair: str, params: dict, timeout: float) -> di
         left = ws.cleanup()
         res["duration"] = round(time.monotonic() - t0, 2)
         res["notes"] = ctx.notes
+        if ctx.metrics:
+            res["metrics"] = ctx.metrics
     if left:
         res["status"] = "failed"
         res["message"] += f" | left behind: {', '.join(left[:5])}"

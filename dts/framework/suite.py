@@ -46,6 +46,7 @@ class CaseContext:
         self.vhost_app, self.virtio_app = config.split_pair(pair)
         self.params = params
         self.notes: list[str] = []
+        self.metrics: dict = {}
 
     def loopback(self, **kw) -> Loopback:
         return Loopback(self.ws, self.vhost_app, self.virtio_app, **kw)
