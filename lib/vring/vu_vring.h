@@ -29,6 +29,8 @@
 #include <rte_common.h>
 #include <rte_pause.h>
 
+#include "vu_log.h"
+
 struct vu_mem_table;
 struct vu_mem_log;
 
@@ -211,7 +213,7 @@ struct vu_vring_chain {
 	X(next_range,	"next index out of range") \
 	X(chain_loop,	"chain longer than the ring (loop)") \
 	X(chain_segs,	"chain has more segments than VU_VRING_SEGS_MAX") \
-	X(desc_addr,	"buffer not inside guest memory") \
+	X(desc_addr,	"buffer not inside guest memory, wrapping, or chain over 4 GiB") \
 	X(desc_order,	"readable descriptor after a writable one") \
 	X(indirect,	"indirect table: feature off, nested, bad length or address") \
 	X(used_id,	"used element id out of range or not outstanding (driver side)") \
@@ -228,9 +230,10 @@ enum vu_vring_error {
 };
 
 /**
- * Name of a break reason.
+ * Describe a break reason (the text column of VU_VRING_DEV_ERRORS).
  * @param e reason
- * @return a static string, "unknown" for an out of range value.
+ * @return a static string: "ok" for VU_VRING_OK, "unknown" for an out of
+ *   range value.
  * Thread: any.
  */
 const char *vu_vring_error_str(enum vu_vring_error e);
@@ -263,33 +266,49 @@ struct vu_vring_dev_stats {
 	uint64_t broken;		/**< times the ring broke (0 or 1 per init) */
 };
 
+/**
+ * A fresh chain's inflight entry as it was before vu_vring_dev_pop() marked
+ * it, so vu_vring_dev_unpop() can put it back.
+ */
+struct vu_vring_dev_mark {
+	uint64_t counter;		/**< previous counter */
+	uint16_t head;			/**< the chain's head */
+	uint8_t inflight;		/**< previous inflight flag */
+};
+
 /** A device-side ring. Opaque to users; the layout is here for inlining. */
 struct vu_vring_dev {
 	/* hot */
-	struct vu_vring_desc *desc;
-	struct vu_vring_avail *avail;
-	struct vu_vring_used *used;
-	const struct vu_mem_table *mem;
-	uint16_t size;
-	uint16_t mask;
+	struct vu_vring_desc *desc;	/**< descriptor table, local */
+	struct vu_vring_avail *avail;	/**< available ring, local */
+	struct vu_vring_used *used;	/**< used ring, local */
+	const struct vu_mem_table *mem;	/**< guest memory of the buffers */
+	uint16_t size;			/**< descriptors, a power of 2 */
+	uint16_t mask;			/**< size - 1 */
 	uint16_t last_avail;		/**< next avail slot to pop */
 	uint16_t used_idx;		/**< next used slot to fill */
 	uint16_t signalled_used;	/**< used idx at the last call (EVENT_IDX) */
-	bool event_idx;
-	bool indirect;
-	bool in_order;
-	bool log_used;
+	bool signalled_valid;		/**< signalled_used is known: false calls once */
+	bool event_idx;			/**< VIRTIO_F_EVENT_IDX negotiated */
+	bool indirect;			/**< VIRTIO_F_INDIRECT_DESC negotiated */
+	bool in_order;			/**< VIRTIO_F_IN_ORDER negotiated */
+	bool log_used;			/**< log used-ring writes */
 	enum vu_vring_error broken;	/**< VU_VRING_OK while healthy */
-	int call_fd;
-	int err_fd;
-	struct vu_mem_log *log;
-	uint64_t used_gpa;
-	void *inflight;
-	uint64_t inflight_counter;
+	int call_fd;			/**< eventfd to notify the driver, or -1 */
+	int err_fd;			/**< eventfd signalled when the ring breaks, or -1 */
+	struct vu_mem_log *log;		/**< dirty log, or NULL */
+	uint64_t used_gpa;		/**< guest address of the used ring (log) */
+	void *inflight;			/**< inflight area, or NULL (also when unusable) */
+	uint64_t inflight_counter;	/**< counter for the next chain marked inflight */
 	uint16_t *resubmit;		/**< heads to pop again first (inflight), or NULL */
-	uint16_t nr_resubmit;
-	uint16_t resubmit_next;
-	struct vu_vring_dev_stats stats;
+	uint16_t nr_resubmit;		/**< entries in resubmit */
+	uint16_t resubmit_next;		/**< next entry of resubmit to pop */
+	uint16_t pop_resubmitted;	/**< chains of the last pop from resubmit */
+	uint16_t pop_fresh;		/**< chains of the last pop from the avail ring */
+	/** Inflight entries of the last pop's fresh chains before marking (unpop). */
+	struct vu_vring_dev_mark marks[VU_VRING_BURST_MAX];
+	struct vu_vring_dev_stats stats; /**< counters */
+	struct vu_log_ratelimit log_rl;	/**< data-plane log limiter; kept across init */
 	char name[64];			/**< "<port>:<index>" for logs */
 };
 
