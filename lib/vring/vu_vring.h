@@ -72,10 +72,9 @@ struct vu_vring_used {
 
 #define VU_VRING_USED_F_NO_NOTIFY	1	/**< device: don't kick me */
 
-/** Alignment the spec requires of each area. */
-#define VU_VRING_DESC_ALIGN	16
-#define VU_VRING_AVAIL_ALIGN	2
-#define VU_VRING_USED_ALIGN	4
+#define VU_VRING_DESC_ALIGN	16	/**< alignment the spec requires of the descriptor table */
+#define VU_VRING_AVAIL_ALIGN	2	/**< alignment the spec requires of the available ring */
+#define VU_VRING_USED_ALIGN	4	/**< alignment the spec requires of the used ring */
 
 /** Bytes of the descriptor table of a ring of @p size. */
 #define VU_VRING_DESC_BYTES(size)	((uint64_t)(size) * sizeof(struct vu_vring_desc))
@@ -223,9 +222,11 @@ struct vu_vring_chain {
 /** Why a ring broke. */
 enum vu_vring_error {
 	VU_VRING_OK = 0,	/**< not broken */
+	/** @cond */
 #define X(name, text) VU_VRING_ERR_ ## name,
 	VU_VRING_DEV_ERRORS(X)
 #undef X
+	/** @endcond */
 	VU_VRING_ERR_COUNT	/**< number of reasons + 1 */
 };
 
@@ -314,13 +315,26 @@ struct vu_vring_dev {
 
 /**
  * Prepare a ring the backend started (start_queue). Sets NO_NOTIFY in the
- * used ring (poll mode); with an inflight area, queues for resubmission the
- * chains a previous backend left in flight, oldest first.
+ * used ring (poll mode; with EVENT_IDX avail_event is never moved, which
+ * suppresses kicks too). The used index is read from used->idx, which is
+ * authoritative; the avail index is conf->last_avail (a difference is
+ * logged: chains popped and never used).
  *
- * @param r    ring to initialise (any previous contents are discarded, and
- *             a previous resubmit array freed)
+ * With an inflight area (split layout of libvhost-user and DPDK): a fresh
+ * area (version 0) is initialised; an area for another ring size is
+ * ignored (logged, no tracking); otherwise a batch published but not
+ * recorded is finished, the chains still in flight are queued for
+ * resubmission, oldest first, and the avail index becomes used->idx plus
+ * their number (as libvhost-user: after a crash the front-end can only send
+ * used->idx as the base; after a clean stop the two agree).
+ *
+ * @param r    ring to initialise: zeroed, or initialised before (any
+ *             previous contents are discarded, and a previous resubmit
+ *             array freed; the log rate limiter is kept)
  * @param conf configuration
- * @return 0, -EINVAL (size not a power of 2, NULL area), -ENOMEM.
+ * @return 0, -EINVAL (NULL @p r or @p conf, size not a power of 2 in
+ *   1..32768, NULL area or memory table, misaligned area), -ENOMEM. After a
+ *   failure the ring must not be used, but vu_vring_dev_fini() is safe.
  * Thread: control, while the ring is not accessible.
  */
 int vu_vring_dev_init(struct vu_vring_dev *r, const struct vu_vring_dev_conf *conf);
@@ -340,16 +354,24 @@ void vu_vring_dev_fini(struct vu_vring_dev *r);
  * @param n      at most VU_VRING_BURST_MAX
  * @return chains popped; 0 when none is available or the ring is broken.
  *   A chain that fails validation breaks the ring: the chains before it
- *   are still returned.
+ *   are still returned. Zero-length descriptors are valid and produce no
+ *   segment, so a chain of only those is returned with no segment (push it
+ *   with len 0). A head the driver posts again while it is still popped is
+ *   popped again (the driver's problem, not a break). Whether a chain is
+ *   long enough for the device's headers is the device's concern.
  * Thread: the lcore that entered the ring's access.
  */
 uint16_t vu_vring_dev_pop(struct vu_vring_dev *r, struct vu_vring_chain *chains, uint16_t n);
 
 /**
  * Give back the last @p n popped chains unused: they are popped again next
- * time (a packet that didn't fit).
+ * time (a packet that didn't fit). Fresh chains go back to the avail ring
+ * (and their inflight entries are restored), resubmitted ones to the
+ * resubmit list. No-op on a broken ring.
  * @param r ring
  * @param n chains, at most the number popped by the last vu_vring_dev_pop()
+ *   (larger values are clamped to it; a second unpop only gives back what
+ *   the first left)
  * Thread: the lcore that entered the ring's access.
  */
 void vu_vring_dev_unpop(struct vu_vring_dev *r, uint16_t n);
@@ -357,8 +379,10 @@ void vu_vring_dev_unpop(struct vu_vring_dev *r, uint16_t n);
 /**
  * Publish used elements: write them to the used ring, log them when
  * logging, then one release store of used->idx, then at most one eventfd
- * write when the driver wants a notification (EVENT_IDX or NO_INTERRUPT).
- * Clears the chains' inflight entries.
+ * write when the driver wants a notification (EVENT_IDX or NO_INTERRUPT;
+ * with EVENT_IDX the first push after init always notifies, as Linux
+ * vhost does). Without a call fd no notification work is done at all.
+ * Clears the chains' inflight entries. No-op on a broken ring.
  *
  * @param r     ring
  * @param elems ids and lengths, in the order to publish
@@ -381,8 +405,10 @@ void vu_vring_dev_log_write(struct vu_vring_dev *r, uint64_t gpa, uint64_t len);
 /**
  * The next avail index the device would pop (GET_VRING_BASE).
  * @param r ring
- * @return the index; chains popped but not pushed count as not popped only
- *   when inflight tracking is off (they are lost, as in every backend).
+ * @return the index after the last chain popped and not given back with
+ *   vu_vring_dev_unpop(). Chains popped but not pushed are counted as
+ *   popped: with inflight tracking a restart resubmits them; without it
+ *   they are lost, as in every backend, unless pushed before the stop.
  * Thread: control, while the ring is not accessible.
  */
 uint16_t vu_vring_dev_last_avail(const struct vu_vring_dev *r);
@@ -449,28 +475,28 @@ struct vu_vring_drv_stats {
 
 /** A driver-side ring. Opaque to users; the layout is here for inlining. */
 struct vu_vring_drv {
-	struct vu_vring_desc *desc;
-	struct vu_vring_avail *avail;
-	struct vu_vring_used *used;
-	uint16_t size;
-	uint16_t mask;
+	struct vu_vring_desc *desc;	/**< descriptor table */
+	struct vu_vring_avail *avail;	/**< available ring */
+	struct vu_vring_used *used;	/**< used ring */
+	uint16_t size;			/**< descriptors, a power of 2 */
+	uint16_t mask;			/**< size - 1 */
 	uint16_t avail_idx;		/**< shadow of avail->idx */
 	uint16_t kicked_avail;		/**< avail idx at the last kick decision */
 	uint16_t last_used;		/**< next used slot to reclaim */
 	uint16_t free_head;		/**< first free descriptor */
 	uint16_t nr_free;		/**< free descriptors */
 	uint16_t outstanding;		/**< chains added, not reclaimed */
-	bool event_idx;
-	bool in_order;
-	bool indirect;
-	enum vu_vring_error broken;
-	int kick_fd;
-	uint64_t addr_offset;
+	bool event_idx;			/**< VIRTIO_F_EVENT_IDX negotiated */
+	bool in_order;			/**< VIRTIO_F_IN_ORDER negotiated */
+	bool indirect;			/**< VIRTIO_F_INDIRECT_DESC negotiated */
+	enum vu_vring_error broken;	/**< VU_VRING_OK while healthy */
+	int kick_fd;			/**< eventfd to kick the device, or -1 */
+	uint64_t addr_offset;		/**< added to local addresses in descriptors */
 	void **cookie;			/**< per head: caller's token, NULL when free */
 	uint16_t *chain_len;		/**< per head: descriptors in the chain */
 	uint32_t *write_len;		/**< per head: writable bytes offered */
-	struct vu_vring_drv_stats stats;
-	char name[64];
+	struct vu_vring_drv_stats stats; /**< counters */
+	char name[64];			/**< "<name>:<index>" for logs */
 };
 
 /**
