@@ -190,6 +190,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.used_gpa = (uint64_t)h.first_gpa_pages * PAGE + USED_OFF,
 		.log_used = (h.flags & 0x40) != 0,
 		.inflight = (h.flags & 4) ? file + INFLIGHT_OFF : NULL,
+		.inflight_size = (uint16_t)(1u << (h.size_log2 % 9)),
 	};
 	FAIL_IF(vu_vring_dev_init(&r, &conf) != 0);
 	run(&r, mem, h.seed);

@@ -701,6 +701,7 @@ test_inflight_restart(void)
 	CHECK(a != NULL);
 	CHECK(bed_setup(&b, 16, 0, 40));
 	b.conf.inflight = a;
+	b.conf.inflight_size = b.size;
 	CHECK(bed_init(&b));
 	CHECK_EQ(a->version, 1);		/* a fresh area is initialised */
 	CHECK_EQ(a->desc_num, 16);
@@ -762,6 +763,7 @@ test_inflight_last_batch(void)
 	CHECK(a != NULL);
 	CHECK(bed_setup(&b, 16, 0, 0));
 	b.conf.inflight = a;
+	b.conf.inflight_size = b.size;
 	CHECK(bed_init(&b));
 	for (i = 0; i < 4; i++)
 		post_simple(&b, i);
@@ -793,6 +795,7 @@ test_inflight_unpop(void)
 	CHECK(a != NULL);
 	CHECK(bed_setup(&b, 8, 0, 0));
 	b.conf.inflight = a;
+	b.conf.inflight_size = b.size;
 	CHECK(bed_init(&b));
 	post_simple(&b, 5);
 	CHECK_EQ(pop(&b, 32), 1);
@@ -811,6 +814,7 @@ test_inflight_unpop(void)
 	memset(a, 0, 16 + 16 * 8);
 	CHECK(bed_setup(&b, 8, 0, 0));
 	b.conf.inflight = a;
+	b.conf.inflight_size = b.size;
 	CHECK(bed_init(&b));
 	post_simple(&b, 1);
 	post_simple(&b, 2);
@@ -845,8 +849,19 @@ test_inflight_bad_area(void)
 	a->version = 1;
 	a->desc_num = 64;
 	b.conf.inflight = a;
+	b.conf.inflight_size = b.size;
 	CHECK(bed_init(&b));
 	CHECK(b.r.inflight == NULL);
+	/* desc_num is the front-end's word: the size we mapped for decides */
+	a->desc_num = 16;
+	b.conf.inflight_size = 8;
+	CHECK(bed_init(&b));
+	CHECK(b.r.inflight == NULL);
+	b.conf.inflight_size = 0;
+	CHECK(bed_init(&b));
+	CHECK(b.r.inflight == NULL);
+	b.conf.inflight_size = 16;
+	a->desc_num = 64;
 	post_simple(&b, 1);
 	CHECK_EQ(pop(&b, 32), 1);
 	push1(&b, 1, 0);
@@ -883,6 +898,7 @@ test_same_head_repeated(void)
 	CHECK(a != NULL);
 	CHECK(bed_setup(&b, 8, 0, 0));
 	b.conf.inflight = a;
+	b.conf.inflight_size = b.size;
 	CHECK(bed_init(&b));
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 8; i++)

@@ -256,6 +256,14 @@ struct vu_vring_dev_conf {
 	uint64_t used_gpa;		/**< guest address of the used ring (log) */
 	bool log_used;			/**< log used-ring writes (VU_VRING_F_LOG) */
 	void *inflight;			/**< this ring's inflight area (INFLIGHT_SHMFD), or NULL */
+	/**
+	 * Descriptors the inflight area was sized for (queue_size of
+	 * GET/SET_INFLIGHT_FD), so it holds 16 + 16 * inflight_size bytes. The
+	 * area's own desc_num lives in memory the front-end writes, so it
+	 * cannot bound our accesses: the area is used only when this equals
+	 * size (and desc_num agrees), else ignored with a log line.
+	 */
+	uint16_t inflight_size;
 };
 
 /** Device-side counters. Read them only while the ring is stopped, or racily. */
@@ -321,8 +329,9 @@ struct vu_vring_dev {
  * logged: chains popped and never used).
  *
  * With an inflight area (split layout of libvhost-user and DPDK): a fresh
- * area (version 0) is initialised; an area for another ring size is
- * ignored (logged, no tracking); otherwise a batch published but not
+ * area (version 0) is initialised; an area for another ring size
+ * (conf->inflight_size or the area's desc_num) is ignored (logged, no
+ * tracking); otherwise a batch published but not
  * recorded is finished, the chains still in flight are queued for
  * resubmission, oldest first, and the avail index becomes used->idx plus
  * their number (as libvhost-user: after a crash the front-end can only send

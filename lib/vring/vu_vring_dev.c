@@ -359,22 +359,32 @@ inflight_collect(struct vu_vring_dev *r, struct inflight_area *a)
 
 /*
  * Adopt the inflight area: a fresh one (version 0, as GET_INFLIGHT_FD
- * hands it out) is initialised; one of another ring size is ignored;
+ * hands it out) is initialised; one of another ring size is ignored (the
+ * size the back-end mapped it for bounds every access: desc_num is only
+ * the front-end's word);
  * otherwise the last batch is finished and the chains in flight queued.
  * With a usable area, last_avail is used->idx plus the chains in flight
  * (as libvhost-user): after a crash the front-end can only send used->idx
  * as the base, and after a clean stop the two agree.
  */
 static int
-inflight_init(struct vu_vring_dev *r, struct inflight_area *a, uint16_t conf_last_avail)
+inflight_init(struct vu_vring_dev *r, struct inflight_area *a, uint16_t area_size,
+	      uint16_t conf_last_avail)
 {
+	uint16_t desc_num;
 	int ret;
 
+	if (area_size != r->size) {
+		VRING_LOG_RL(ERR, r->name, "inflight area sized for %u descriptors, ring has "
+			     "%u: not tracking", area_size, r->size);
+		return 0;
+	}
 	if (a->version == 0 && a->desc_num == 0)
 		a->desc_num = r->size;
-	if (a->desc_num != r->size) {
-		VRING_LOG_RL(ERR, r->name, "inflight area for %u descriptors, ring has %u: "
-			     "not tracking", a->desc_num, r->size);
+	desc_num = a->desc_num;
+	if (desc_num != r->size) {
+		VRING_LOG_RL(ERR, r->name, "inflight area says %u descriptors, ring has %u: "
+			     "not tracking", desc_num, r->size);
 		return 0;
 	}
 	r->inflight = a;
@@ -651,7 +661,7 @@ vu_vring_dev_init(struct vu_vring_dev *r, const struct vu_vring_dev_conf *conf)
 	 * but avail_event is never moved, which suppresses kicks as well. */
 	__atomic_store_n(&r->used->flags, VU_VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
 	if (conf->inflight != NULL) {
-		ret = inflight_init(r, conf->inflight, conf->last_avail);
+		ret = inflight_init(r, conf->inflight, conf->inflight_size, conf->last_avail);
 		if (ret < 0)
 			return ret;
 	}
