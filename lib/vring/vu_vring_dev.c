@@ -104,6 +104,24 @@ read_desc(const struct vu_vring_desc *d)
 	};
 }
 
+/*
+ * The same for an indirect table, which the spec does not require to be
+ * aligned: one copy, then a compiler barrier, so the compiler can neither
+ * tear the copy into later re-reads of guest memory nor use unaligned
+ * atomics.
+ */
+static __rte_always_inline struct desc_copy
+read_desc_unaligned(const struct vu_vring_desc *d)
+{
+	struct desc_copy c;
+
+	memcpy(&c, d, sizeof(c));
+	rte_compiler_barrier();
+	return c;
+}
+
+_Static_assert(sizeof(struct desc_copy) == sizeof(struct vu_vring_desc), "descriptor copy");
+
 /* A chain being filled. */
 struct walk {
 	struct vu_vring_chain *c;
@@ -162,6 +180,7 @@ walk_indirect(const struct vu_vring_dev *r, struct walk *w, const struct desc_co
 {
 	const struct vu_vring_desc *table;
 	uint32_t n = ind->len / sizeof(struct vu_vring_desc), i = 0, count = 0;
+	bool aligned;
 	enum vu_vring_error e;
 	struct desc_copy d;
 
@@ -172,11 +191,12 @@ walk_indirect(const struct vu_vring_dev *r, struct walk *w, const struct desc_co
 	if (unlikely(table == NULL))
 		return VU_VRING_ERR_indirect;
 	at->indirect = true;
+	aligned = ((uintptr_t)table % sizeof(uint64_t)) == 0;
 	for (;;) {
 		at->desc = i;
 		if (unlikely(++count > n))
 			return VU_VRING_ERR_chain_loop;
-		d = read_desc(&table[i]);
+		d = likely(aligned) ? read_desc(&table[i]) : read_desc_unaligned(&table[i]);
 		if (unlikely(d.flags & VU_VRING_DESC_F_INDIRECT))
 			return VU_VRING_ERR_indirect;
 		e = add_buffer(r->mem, w, &d);
