@@ -29,6 +29,8 @@
 #include <rte_common.h>
 #include <rte_pause.h>
 
+#include "vu_log.h"
+
 struct vu_mem_table;
 struct vu_mem_log;
 
@@ -70,10 +72,9 @@ struct vu_vring_used {
 
 #define VU_VRING_USED_F_NO_NOTIFY	1	/**< device: don't kick me */
 
-/** Alignment the spec requires of each area. */
-#define VU_VRING_DESC_ALIGN	16
-#define VU_VRING_AVAIL_ALIGN	2
-#define VU_VRING_USED_ALIGN	4
+#define VU_VRING_DESC_ALIGN	16	/**< alignment the spec requires of the descriptor table */
+#define VU_VRING_AVAIL_ALIGN	2	/**< alignment the spec requires of the available ring */
+#define VU_VRING_USED_ALIGN	4	/**< alignment the spec requires of the used ring */
 
 /** Bytes of the descriptor table of a ring of @p size. */
 #define VU_VRING_DESC_BYTES(size)	((uint64_t)(size) * sizeof(struct vu_vring_desc))
@@ -211,7 +212,7 @@ struct vu_vring_chain {
 	X(next_range,	"next index out of range") \
 	X(chain_loop,	"chain longer than the ring (loop)") \
 	X(chain_segs,	"chain has more segments than VU_VRING_SEGS_MAX") \
-	X(desc_addr,	"buffer not inside guest memory") \
+	X(desc_addr,	"buffer not inside guest memory, wrapping, or chain over 4 GiB") \
 	X(desc_order,	"readable descriptor after a writable one") \
 	X(indirect,	"indirect table: feature off, nested, bad length or address") \
 	X(used_id,	"used element id out of range or not outstanding (driver side)") \
@@ -221,16 +222,19 @@ struct vu_vring_chain {
 /** Why a ring broke. */
 enum vu_vring_error {
 	VU_VRING_OK = 0,	/**< not broken */
+	/** @cond */
 #define X(name, text) VU_VRING_ERR_ ## name,
 	VU_VRING_DEV_ERRORS(X)
 #undef X
+	/** @endcond */
 	VU_VRING_ERR_COUNT	/**< number of reasons + 1 */
 };
 
 /**
- * Name of a break reason.
+ * Describe a break reason (the text column of VU_VRING_DEV_ERRORS).
  * @param e reason
- * @return a static string, "unknown" for an out of range value.
+ * @return a static string: "ok" for VU_VRING_OK, "unknown" for an out of
+ *   range value.
  * Thread: any.
  */
 const char *vu_vring_error_str(enum vu_vring_error e);
@@ -252,6 +256,14 @@ struct vu_vring_dev_conf {
 	uint64_t used_gpa;		/**< guest address of the used ring (log) */
 	bool log_used;			/**< log used-ring writes (VU_VRING_F_LOG) */
 	void *inflight;			/**< this ring's inflight area (INFLIGHT_SHMFD), or NULL */
+	/**
+	 * Descriptors the inflight area was sized for (queue_size of
+	 * GET/SET_INFLIGHT_FD), so it holds 16 + 16 * inflight_size bytes. The
+	 * area's own desc_num lives in memory the front-end writes, so it
+	 * cannot bound our accesses: the area is used only when this equals
+	 * size (and desc_num agrees), else ignored with a log line.
+	 */
+	uint16_t inflight_size;
 };
 
 /** Device-side counters. Read them only while the ring is stopped, or racily. */
@@ -263,45 +275,75 @@ struct vu_vring_dev_stats {
 	uint64_t broken;		/**< times the ring broke (0 or 1 per init) */
 };
 
+/**
+ * A fresh chain's inflight entry as it was before vu_vring_dev_pop() marked
+ * it, so vu_vring_dev_unpop() can put it back.
+ */
+struct vu_vring_dev_mark {
+	uint64_t counter;		/**< previous counter */
+	uint16_t head;			/**< the chain's head */
+	uint8_t inflight;		/**< previous inflight flag */
+};
+
 /** A device-side ring. Opaque to users; the layout is here for inlining. */
 struct vu_vring_dev {
 	/* hot */
-	struct vu_vring_desc *desc;
-	struct vu_vring_avail *avail;
-	struct vu_vring_used *used;
-	const struct vu_mem_table *mem;
-	uint16_t size;
-	uint16_t mask;
+	struct vu_vring_desc *desc;	/**< descriptor table, local */
+	struct vu_vring_avail *avail;	/**< available ring, local */
+	struct vu_vring_used *used;	/**< used ring, local */
+	const struct vu_mem_table *mem;	/**< guest memory of the buffers */
+	uint16_t size;			/**< descriptors, a power of 2 */
+	uint16_t mask;			/**< size - 1 */
 	uint16_t last_avail;		/**< next avail slot to pop */
 	uint16_t used_idx;		/**< next used slot to fill */
 	uint16_t signalled_used;	/**< used idx at the last call (EVENT_IDX) */
-	bool event_idx;
-	bool indirect;
-	bool in_order;
-	bool log_used;
+	bool signalled_valid;		/**< signalled_used is known: false calls once */
+	bool event_idx;			/**< VIRTIO_F_EVENT_IDX negotiated */
+	bool indirect;			/**< VIRTIO_F_INDIRECT_DESC negotiated */
+	bool in_order;			/**< VIRTIO_F_IN_ORDER negotiated */
+	bool log_used;			/**< log used-ring writes */
 	enum vu_vring_error broken;	/**< VU_VRING_OK while healthy */
-	int call_fd;
-	int err_fd;
-	struct vu_mem_log *log;
-	uint64_t used_gpa;
-	void *inflight;
-	uint64_t inflight_counter;
+	int call_fd;			/**< eventfd to notify the driver, or -1 */
+	int err_fd;			/**< eventfd signalled when the ring breaks, or -1 */
+	struct vu_mem_log *log;		/**< dirty log, or NULL */
+	uint64_t used_gpa;		/**< guest address of the used ring (log) */
+	void *inflight;			/**< inflight area, or NULL (also when unusable) */
+	uint64_t inflight_counter;	/**< counter for the next chain marked inflight */
 	uint16_t *resubmit;		/**< heads to pop again first (inflight), or NULL */
-	uint16_t nr_resubmit;
-	uint16_t resubmit_next;
-	struct vu_vring_dev_stats stats;
+	uint16_t nr_resubmit;		/**< entries in resubmit */
+	uint16_t resubmit_next;		/**< next entry of resubmit to pop */
+	uint16_t pop_resubmitted;	/**< chains of the last pop from resubmit */
+	uint16_t pop_fresh;		/**< chains of the last pop from the avail ring */
+	/** Inflight entries of the last pop's fresh chains before marking (unpop). */
+	struct vu_vring_dev_mark marks[VU_VRING_BURST_MAX];
+	struct vu_vring_dev_stats stats; /**< counters */
+	struct vu_log_ratelimit log_rl;	/**< data-plane log limiter; kept across init */
 	char name[64];			/**< "<port>:<index>" for logs */
 };
 
 /**
  * Prepare a ring the backend started (start_queue). Sets NO_NOTIFY in the
- * used ring (poll mode); with an inflight area, queues for resubmission the
- * chains a previous backend left in flight, oldest first.
+ * used ring (poll mode; with EVENT_IDX avail_event is never moved, which
+ * suppresses kicks too). The used index is read from used->idx, which is
+ * authoritative; the avail index is conf->last_avail (a difference is
+ * logged: chains popped and never used).
  *
- * @param r    ring to initialise (any previous contents are discarded, and
- *             a previous resubmit array freed)
+ * With an inflight area (split layout of libvhost-user and DPDK): a fresh
+ * area (version 0) is initialised; an area for another ring size
+ * (conf->inflight_size or the area's desc_num) is ignored (logged, no
+ * tracking); otherwise a batch published but not
+ * recorded is finished, the chains still in flight are queued for
+ * resubmission, oldest first, and the avail index becomes used->idx plus
+ * their number (as libvhost-user: after a crash the front-end can only send
+ * used->idx as the base; after a clean stop the two agree).
+ *
+ * @param r    ring to initialise: zeroed, or initialised before (any
+ *             previous contents are discarded, and a previous resubmit
+ *             array freed; the log rate limiter is kept)
  * @param conf configuration
- * @return 0, -EINVAL (size not a power of 2, NULL area), -ENOMEM.
+ * @return 0, -EINVAL (NULL @p r or @p conf, size not a power of 2 in
+ *   1..32768, NULL area or memory table, misaligned area), -ENOMEM. After a
+ *   failure the ring must not be used, but vu_vring_dev_fini() is safe.
  * Thread: control, while the ring is not accessible.
  */
 int vu_vring_dev_init(struct vu_vring_dev *r, const struct vu_vring_dev_conf *conf);
@@ -321,16 +363,24 @@ void vu_vring_dev_fini(struct vu_vring_dev *r);
  * @param n      at most VU_VRING_BURST_MAX
  * @return chains popped; 0 when none is available or the ring is broken.
  *   A chain that fails validation breaks the ring: the chains before it
- *   are still returned.
+ *   are still returned. Zero-length descriptors are valid and produce no
+ *   segment, so a chain of only those is returned with no segment (push it
+ *   with len 0). A head the driver posts again while it is still popped is
+ *   popped again (the driver's problem, not a break). Whether a chain is
+ *   long enough for the device's headers is the device's concern.
  * Thread: the lcore that entered the ring's access.
  */
 uint16_t vu_vring_dev_pop(struct vu_vring_dev *r, struct vu_vring_chain *chains, uint16_t n);
 
 /**
  * Give back the last @p n popped chains unused: they are popped again next
- * time (a packet that didn't fit).
+ * time (a packet that didn't fit). Fresh chains go back to the avail ring
+ * (and their inflight entries are restored), resubmitted ones to the
+ * resubmit list. No-op on a broken ring.
  * @param r ring
  * @param n chains, at most the number popped by the last vu_vring_dev_pop()
+ *   (larger values are clamped to it; a second unpop only gives back what
+ *   the first left)
  * Thread: the lcore that entered the ring's access.
  */
 void vu_vring_dev_unpop(struct vu_vring_dev *r, uint16_t n);
@@ -338,8 +388,10 @@ void vu_vring_dev_unpop(struct vu_vring_dev *r, uint16_t n);
 /**
  * Publish used elements: write them to the used ring, log them when
  * logging, then one release store of used->idx, then at most one eventfd
- * write when the driver wants a notification (EVENT_IDX or NO_INTERRUPT).
- * Clears the chains' inflight entries.
+ * write when the driver wants a notification (EVENT_IDX or NO_INTERRUPT;
+ * with EVENT_IDX the first push after init always notifies, as Linux
+ * vhost does). Without a call fd no notification work is done at all.
+ * Clears the chains' inflight entries. No-op on a broken ring.
  *
  * @param r     ring
  * @param elems ids and lengths, in the order to publish
@@ -362,8 +414,10 @@ void vu_vring_dev_log_write(struct vu_vring_dev *r, uint64_t gpa, uint64_t len);
 /**
  * The next avail index the device would pop (GET_VRING_BASE).
  * @param r ring
- * @return the index; chains popped but not pushed count as not popped only
- *   when inflight tracking is off (they are lost, as in every backend).
+ * @return the index after the last chain popped and not given back with
+ *   vu_vring_dev_unpop(). Chains popped but not pushed are counted as
+ *   popped: with inflight tracking a restart resubmits them; without it
+ *   they are lost, as in every backend, unless pushed before the stop.
  * Thread: control, while the ring is not accessible.
  */
 uint16_t vu_vring_dev_last_avail(const struct vu_vring_dev *r);
@@ -430,28 +484,28 @@ struct vu_vring_drv_stats {
 
 /** A driver-side ring. Opaque to users; the layout is here for inlining. */
 struct vu_vring_drv {
-	struct vu_vring_desc *desc;
-	struct vu_vring_avail *avail;
-	struct vu_vring_used *used;
-	uint16_t size;
-	uint16_t mask;
+	struct vu_vring_desc *desc;	/**< descriptor table */
+	struct vu_vring_avail *avail;	/**< available ring */
+	struct vu_vring_used *used;	/**< used ring */
+	uint16_t size;			/**< descriptors, a power of 2 */
+	uint16_t mask;			/**< size - 1 */
 	uint16_t avail_idx;		/**< shadow of avail->idx */
 	uint16_t kicked_avail;		/**< avail idx at the last kick decision */
 	uint16_t last_used;		/**< next used slot to reclaim */
 	uint16_t free_head;		/**< first free descriptor */
 	uint16_t nr_free;		/**< free descriptors */
 	uint16_t outstanding;		/**< chains added, not reclaimed */
-	bool event_idx;
-	bool in_order;
-	bool indirect;
-	enum vu_vring_error broken;
-	int kick_fd;
-	uint64_t addr_offset;
+	bool event_idx;			/**< VIRTIO_F_EVENT_IDX negotiated */
+	bool in_order;			/**< VIRTIO_F_IN_ORDER negotiated */
+	bool indirect;			/**< VIRTIO_F_INDIRECT_DESC negotiated */
+	enum vu_vring_error broken;	/**< VU_VRING_OK while healthy */
+	int kick_fd;			/**< eventfd to kick the device, or -1 */
+	uint64_t addr_offset;		/**< added to local addresses in descriptors */
 	void **cookie;			/**< per head: caller's token, NULL when free */
 	uint16_t *chain_len;		/**< per head: descriptors in the chain */
 	uint32_t *write_len;		/**< per head: writable bytes offered */
-	struct vu_vring_drv_stats stats;
-	char name[64];
+	struct vu_vring_drv_stats stats; /**< counters */
+	char name[64];			/**< "<name>:<index>" for logs */
 };
 
 /**
