@@ -43,16 +43,29 @@ static volatile sig_atomic_t force_quit;
 
 /*
  * The ports vu-testpmd makes when no --vdev is given: a vhost-user backend
- * port and a virtio-user frontend port joined by one socket, so packets
- * loop through vu's own data plane on both sides. Those drivers are not
- * there yet; this returns how many vdev strings it added (none).
+ * port (0) and a virtio-user frontend port (1) joined by a private socket,
+ * so packets loop through vu's own data plane on both sides. Port 0 is
+ * configured first, so its socket listens before port 1 connects.
  */
+static bool default_loopback;
+static char loop_socket[108];
+static char loop_vdevs[2][160];
+
 static unsigned int
 default_loopback_vdevs(const char **out, unsigned int max)
 {
-	(void)out;
-	(void)max;
-	return 0;
+	if (max < 2)
+		return 0;
+	snprintf(loop_socket, sizeof(loop_socket), "/tmp/vu-testpmd-%d.sock", (int)getpid());
+	unlink(loop_socket);
+	snprintf(loop_vdevs[0], sizeof(loop_vdevs[0]), "net_vhost0,iface=%s,queues=1",
+		 loop_socket);
+	snprintf(loop_vdevs[1], sizeof(loop_vdevs[1]), "net_virtio_user0,path=%s,queues=1",
+		 loop_socket);
+	out[0] = loop_vdevs[0];
+	out[1] = loop_vdevs[1];
+	default_loopback = true;
+	return 2;
 }
 
 /* Take "--vdev ARG" / "--vdev=ARG" before "--" out of argv; new argc. */
@@ -216,8 +229,7 @@ create_ports(void)
 	if (nb_vdevs == 0)
 		nb_vdevs = default_loopback_vdevs(vdevs, VDEV_MAX);
 	if (nb_vdevs == 0) {
-		fprintf(stderr, "vu-testpmd: no port: give --vdev net_ring0 (or another vu port); "
-			"the default vhost<->virtio-user loopback pair is not available yet\n");
+		fprintf(stderr, "vu-testpmd: no port\n");
 		return -ENODEV;
 	}
 	for (i = 0; i < nb_vdevs; i++) {
@@ -288,6 +300,24 @@ close_ports(void)
 	nb_ports = 0;
 }
 
+/* Bursts of generated packets that seed the default loopback. */
+#define LOOPBACK_TX_FIRST 32
+/* Seconds the default loopback runs when no --run-time is given. */
+#define LOOPBACK_SECONDS 5
+
+static uint64_t
+total_rx_packets(void)
+{
+	struct vu_port_stats st;
+	uint64_t sum = 0;
+	uint16_t i;
+
+	for (i = 0; i < nb_ports; i++)
+		if (vu_port_stats_get(port_ids[i], &st) == 0)
+			sum += st.ipackets;
+	return sum;
+}
+
 /* Non-interactive: forward until Enter, EOF, a signal or --run-time. */
 static void
 run_until_done(void)
@@ -295,8 +325,11 @@ run_until_done(void)
 	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	uint64_t next_stats = start + (uint64_t)stats_period * hz;
 	bool watch_stdin = run_time == 0;
+	uint64_t rx_start = total_rx_packets(), elapsed;
 
-	start_packet_forwarding(0);
+	/* The default loopback has no traffic source: seed it as testpmd's
+	 * "start tx_first 32" does in DPDK's loopback test plans. */
+	start_packet_forwarding(default_loopback ? LOOPBACK_TX_FIRST : 0);
 	if (watch_stdin)
 		printf("Press enter to exit\n");
 	fflush(stdout);
@@ -323,9 +356,14 @@ run_until_done(void)
 			next_stats += (uint64_t)stats_period * hz;
 		}
 	}
+	elapsed = rte_get_timer_cycles() - start;
 	if (force_quit)
 		printf("\nSignal received, preparing to exit...\n");
+	rx_start = total_rx_packets() - rx_start;
 	stop_packet_forwarding();
+	printf("\nThroughput: %.2f Mpps received over all ports in %.1f s (%" PRIu64
+	       " packets)\n", elapsed ? (double)rx_start * hz / elapsed / 1e6 : 0.0,
+	       (double)elapsed / hz, rx_start);
 }
 
 /*
@@ -364,6 +402,8 @@ app_init(void)
 	}
 	if (create_ports() != 0 || mbuf_pool_create() != 0 || start_ports() != 0)
 		return -1;
+	if (default_loopback && !interactive && run_time == 0)
+		run_time = LOOPBACK_SECONDS;
 	return 0;
 }
 
@@ -407,6 +447,8 @@ main(int argc, char **argv)
 	printf("\n");
 out:
 	close_ports();
+	if (default_loopback)
+		unlink(loop_socket);
 	if (mbuf_pool != NULL)
 		rte_mempool_free(mbuf_pool);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());

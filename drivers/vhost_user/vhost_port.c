@@ -9,11 +9,13 @@
  * between vu_vring_access_start() and vu_vring_access_stop().
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_bitops.h>
+#include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
 
@@ -122,6 +124,7 @@ dev_start_queue(struct vu_backend *b, const struct vu_backend_vring *vr)
 		.last_avail = vr->base, .features = vr->features, .mem = vr->mem,
 		.call_fd = vr->call_fd, .err_fd = vr->err_fd, .log = vr->log,
 		.used_gpa = vr->used_gpa, .log_used = vr->log_used, .inflight = vr->inflight,
+		.inflight_size = vr->inflight_size,
 	};
 	pthread_mutex_lock(&vp->lock);
 	vu_vring_access_stop(&q->access);
@@ -500,6 +503,40 @@ vhost_info_get(struct vu_port *port, struct vu_port_info *info)
 	return 0;
 }
 
+static int
+vhost_dump(struct vu_port *port, FILE *f)
+{
+	struct vhost_port *vp = port->priv;
+	uint32_t i;
+
+	pthread_mutex_lock(&vp->lock);
+	fprintf(f, "vhost-user port %u (%s): %s %s, front-end %s, link %s\n", port->id,
+		port->name, vp->client ? "client" : "server", vp->iface,
+		vp->connected ? "connected" : "not connected", link_up(vp) ? "up" : "down");
+	fprintf(f, "negotiated Virtio features: 0x%" PRIx64 "\n",
+		vp->backend != NULL ? vu_backend_features(vp->backend) : 0);
+	fprintf(f, "negotiated protocol features: 0x%" PRIx64 "\n",
+		vp->backend != NULL ? vu_backend_protocol_features(vp->backend) : 0);
+	fprintf(f, "MTU %u, MAC " RTE_ETHER_ADDR_PRT_FMT "\n", vp->mtu,
+		RTE_ETHER_ADDR_BYTES(&vp->mac));
+	for (i = 0; i < 2 * vp->queues; i++) {
+		const struct vhost_queue *q = &vp->q[i];
+		const struct vu_vring_dev *r = &q->ring;
+
+		if (!q->ring_started) {
+			fprintf(f, "  vring %u (%s %u): stopped\n", i, i % 2 ? "rx" : "tx", i / 2);
+			continue;
+		}
+		fprintf(f, "  vring %u (%s %u): %s size %u last_avail %u used_idx %u "
+			"calls %" PRIu64 " %s\n", i, i % 2 ? "rx" : "tx", i / 2,
+			q->ring_enabled ? "enabled" : "disabled", r->size, r->last_avail,
+			r->used_idx, r->stats.calls,
+			vu_vring_dev_broken(r) ? vu_vring_error_str(vu_vring_dev_broken(r)) : "ok");
+	}
+	pthread_mutex_unlock(&vp->lock);
+	return 0;
+}
+
 static const struct vu_port_ops vhost_port_ops = {
 	.driver = "net_vhost",
 	.probe = vhost_probe,
@@ -512,6 +549,7 @@ static const struct vu_port_ops vhost_port_ops = {
 	.xstats_get = vhost_xstats_get,
 	.link_get = vhost_link_get,
 	.info_get = vhost_info_get,
+	.dump = vhost_dump,
 };
 
 RTE_INIT(vhost_port_register)

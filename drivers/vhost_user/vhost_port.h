@@ -60,6 +60,9 @@ struct vhost_queue {
 	bool guest_csum;
 	struct vhost_port *vp;
 	struct vhost_queue_stats st;
+	/* Burst scratch: popped chains and the used elements to publish. */
+	struct vu_vring_used_elem used[VU_VRING_BURST_MAX];
+	struct vu_vring_chain chains[VU_VRING_BURST_MAX];
 	/* Cold: control plane, under vp->lock. */
 	uint16_t vring_index;
 	bool ring_started;		/* the backend gave us the ring */

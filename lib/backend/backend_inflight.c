@@ -100,6 +100,15 @@ be_inflight_get(struct vu_backend *b, const struct vu_inflight *req,
 	ret = adopt(b, fd, 0, size, req->num_queues, req->queue_size);
 	if (ret < 0)
 		return ret;
+	/* A fresh region: each queue area says what it is (version 1, its
+	 * descriptor count), as libvhost-user and DPDK write it. */
+	for (uint16_t q = 0; q < req->num_queues; q++) {
+		uint8_t *area = (uint8_t *)b->inflight_addr + q * queue_area_bytes(req->queue_size);
+		uint16_t version = 1, desc_num = req->queue_size;
+
+		memcpy(area + 8, &version, sizeof(version));
+		memcpy(area + 10, &desc_num, sizeof(desc_num));
+	}
 	*out = (struct vu_inflight){ .mmap_size = size, .mmap_offset = 0,
 		.num_queues = req->num_queues, .queue_size = req->queue_size };
 	*fd_out = fd;

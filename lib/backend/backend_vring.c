@@ -69,6 +69,7 @@ be_vring_start(struct vu_backend *b, struct be_vring *vr)
 	vr->cfg.mem = b->mem;
 	vr->cfg.log = b->log;
 	vr->cfg.inflight = be_inflight_queue(b, vr->cfg.index);
+	vr->cfg.inflight_size = vr->cfg.inflight != NULL ? b->inflight_queue_size : 0;
 	ret = b->ops->start_queue(b, &vr->cfg);
 	if (ret < 0) {
 		BE_LOG(ERR, b, "ring %u: the %s device could not start it: %s",

@@ -43,6 +43,7 @@ struct vu_backend_vring {
 	uint64_t features;		/**< negotiated virtio features */
 	const struct vu_mem_table *mem;	/**< guest memory the ring's buffers live in */
 	void *inflight;			/**< this ring's inflight area, or NULL */
+	uint16_t inflight_size;		/**< descriptors the inflight area was sized for */
 	struct vu_mem_log *log;		/**< dirty log (SET_LOG_BASE), or NULL */
 };
 

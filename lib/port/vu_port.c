@@ -256,6 +256,30 @@ vu_port_xstats_get(uint16_t port_id, struct vu_port_xstat *xstats, unsigned int 
 }
 
 int
+vu_port_dev_op(uint16_t port_id, enum vu_port_dev_op op, const char *file)
+{
+	struct vu_port *port = port_get(port_id);
+
+	if (port == NULL)
+		return -ENODEV;
+	if ((op == VU_PORT_DEV_SNAPSHOT || op == VU_PORT_DEV_RESTORE) && file == NULL)
+		return -EINVAL;
+	return port->ops->dev_op != NULL ? port->ops->dev_op(port, op, file) : -ENOTSUP;
+}
+
+int
+vu_port_dump(uint16_t port_id, FILE *f)
+{
+	struct vu_port *port = port_get(port_id);
+
+	if (port == NULL)
+		return -ENODEV;
+	if (f == NULL)
+		return -EINVAL;
+	return port->ops->dump != NULL ? port->ops->dump(port, f) : -ENOTSUP;
+}
+
+int
 vu_port_link_get(uint16_t port_id, struct vu_port_link *link)
 {
 	struct vu_port *port = port_get(port_id);

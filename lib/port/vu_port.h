@@ -21,6 +21,7 @@
 #define VU_PORT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -91,6 +92,14 @@ struct vu_port_info {
 	uint64_t protocol_features;	/**< negotiated vhost-user protocol features */
 };
 
+/** Device operations of the vhost-user ports (vu-testpmd's "virtio-user N ..."). */
+enum vu_port_dev_op {
+	VU_PORT_DEV_SLEEP,	/**< stop every ring of the backend, remember where */
+	VU_PORT_DEV_WAKE,	/**< restart the rings where sleep stopped them */
+	VU_PORT_DEV_SNAPSHOT,	/**< save the backend's device state into a file */
+	VU_PORT_DEV_RESTORE,	/**< load the backend's device state from a file */
+};
+
 /** vu_port_configure() parameters. */
 struct vu_port_conf {
 	uint16_t nb_rx_queues;
@@ -127,6 +136,10 @@ struct vu_port_ops {
 	int (*xstats_get)(struct vu_port *port, struct vu_port_xstat *xstats, unsigned int n);
 	int (*link_get)(struct vu_port *port, struct vu_port_link *link);
 	int (*info_get)(struct vu_port *port, struct vu_port_info *info);
+	/** A device operation (see enum vu_port_dev_op); @p file for snapshot/restore. Optional. */
+	int (*dev_op)(struct vu_port *port, enum vu_port_dev_op op, const char *file);
+	/** Print the vhost-user state (features, memory, rings) to @p f. Optional. */
+	int (*dump)(struct vu_port *port, FILE *f);
 };
 
 /** A port. Apps treat it as opaque except through the functions below. */
@@ -184,6 +197,28 @@ int vu_port_stats_reset(uint16_t port_id);
 int vu_port_xstats_get(uint16_t port_id, struct vu_port_xstat *xstats, unsigned int n);
 int vu_port_link_get(uint16_t port_id, struct vu_port_link *link);
 int vu_port_info_get(uint16_t port_id, struct vu_port_info *info);
+/**
+ * Run a device operation on a vhost-user port.
+ * @param port_id port
+ * @param op      what to do
+ * @param file    file to save to or load from (snapshot, restore), else NULL
+ * @return 0, -ENODEV, -EINVAL (no file for snapshot/restore), -ENOTSUP (the
+ *   port has no such operation), or the driver's error (-ENOTCONN: no
+ *   backend; a frontend request error; a file error).
+ * Thread: the app's control thread.
+ */
+int vu_port_dev_op(uint16_t port_id, enum vu_port_dev_op op, const char *file);
+
+/**
+ * Print a port's vhost-user state: negotiated features, memory regions,
+ * every ring's indices and health ("show vhost").
+ * @param port_id port
+ * @param f       where to print
+ * @return 0, -ENODEV, -EINVAL (@p f NULL), -ENOTSUP (not a vhost-user port).
+ * Thread: the app's control thread.
+ */
+int vu_port_dump(uint16_t port_id, FILE *f);
+
 /** Number of ports created; ids may have holes after a close. */
 uint16_t vu_port_count(void);
 

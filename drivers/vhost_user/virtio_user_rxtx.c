@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_virtio_user burst functions, on data-plane lcores. Zero copy on this
+ * side: a receive buffer is an mbuf's data room (the virtio-net header
+ * just below data_off), a transmitted packet is its mbuf's data with the
+ * header prepended into its headroom. The backend copies.
+ */
+#include "virtio_user_port.h"
+
+/* Post one empty mbuf: the device writes the header into the hdr_len bytes
+ * below the usual data offset, then the frame at data_off. */
+static __rte_always_inline int
+post_rx(struct vuser_queue *q, struct rte_mbuf *m)
+{
+	struct vu_vring_drv_seg seg = {
+		.addr = (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM - q->hdr_len,
+		.len = m->buf_len - RTE_PKTMBUF_HEADROOM + q->hdr_len,
+		.write = true,
+	};
+
+	return vu_vring_drv_add(&q->ring, &seg, 1, m);
+}
+
+void
+vuser_rx_refill(struct vuser_queue *q)
+{
+	struct rte_mbuf *m[VU_VRING_BURST_MAX];
+	uint16_t want, i;
+	bool added = false;
+
+	while ((want = RTE_MIN(vu_vring_drv_free(&q->ring), VU_VRING_BURST_MAX)) > 0) {
+		if (rte_pktmbuf_alloc_bulk(q->mp, m, want) != 0) {
+			q->st.drop_nombuf++;
+			break;
+		}
+		for (i = 0; i < want; i++)
+			if (post_rx(q, m[i]) != 0)
+				break;
+		if (i < want) {
+			rte_pktmbuf_free_bulk(m + i, want - i);
+			break;
+		}
+		added = true;
+	}
+	if (added)
+		vu_vring_drv_publish(&q->ring);
+}
+
+/* A used buffer of @p len bytes (header included for the first buffer of
+ * a packet) into @p m's data fields. */
+static __rte_always_inline void
+set_data(struct vuser_queue *q, struct rte_mbuf *m, uint32_t len, bool first)
+{
+	if (first) {
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->data_len = (uint16_t)(len - q->hdr_len);
+	} else {
+		m->data_off = (uint16_t)(RTE_PKTMBUF_HEADROOM - q->hdr_len);
+		m->data_len = (uint16_t)len;
+	}
+	m->pkt_len = m->data_len;
+	m->nb_segs = 1;
+	m->next = NULL;
+	m->port = 0;
+	m->ol_flags = 0;
+}
+
+uint16_t
+vuser_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vuser_queue *q = queue;
+	struct vuser_queue_stats *st = &q->st;
+	uint16_t got, i, nb = 0;
+
+	if (unlikely(!vu_vring_access_enter(&q->access)))
+		return 0;
+	got = vu_vring_drv_reclaim(&q->ring, q->cookies, q->lens,
+				   RTE_MIN(n, (uint16_t)VU_VRING_BURST_MAX));
+	for (i = 0; i < got; i++) {
+		struct rte_mbuf *m = q->cookies[i];
+		uint32_t len = q->lens[i];
+
+		if (q->pend_left > 0) {		/* a continuation buffer */
+			set_data(q, m, len, false);
+			q->pend_tail->next = m;
+			q->pend_tail = m;
+			q->pend_head->nb_segs++;
+			q->pend_head->pkt_len += len;
+			if (--q->pend_left > 0)
+				continue;
+			m = q->pend_head;
+			q->pend_head = NULL;
+		} else {
+			const struct virtio_net_hdr *h;
+			uint16_t nbuf;
+
+			if (unlikely(len < q->hdr_len)) {
+				st->errors++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			set_data(q, m, len, true);
+			h = rte_pktmbuf_mtod_offset(m, const struct virtio_net_hdr *,
+						    -(int)q->hdr_len);
+			virtio_net_hdr_to_mbuf(h, m);
+			nbuf = q->mrg_rxbuf ? h->num_buffers : 1;
+			if (unlikely(nbuf > q->size)) {
+				st->errors++;	/* a backend bug: drop, resync on the next */
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (unlikely(nbuf > 1)) {
+				q->pend_head = m;
+				q->pend_tail = m;
+				q->pend_left = (uint16_t)(nbuf - 1);
+				continue;
+			}
+		}
+		st->good_packets++;
+		st->total_bytes += m->pkt_len;
+		pkts[nb++] = m;
+	}
+	if (got > 0)
+		vuser_rx_refill(q);
+	vu_vring_access_leave(&q->access);
+	return nb;
+}
+
+/* Free the mbufs of transmitted packets. */
+static __rte_always_inline void
+reclaim_tx(struct vuser_queue *q)
+{
+	uint16_t got;
+
+	while ((got = vu_vring_drv_reclaim(&q->ring, q->cookies, NULL,
+					   VU_VRING_BURST_MAX)) > 0)
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)q->cookies, got);
+}
+
+uint16_t
+vuser_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vuser_queue *q = queue;
+	struct vuser_queue_stats *st = &q->st;
+	struct vu_vring_drv_seg segs[RTE_MBUF_MAX_NB_SEGS > 64 ? 64 : RTE_MBUF_MAX_NB_SEGS];
+	uint16_t sent = 0;
+
+	if (unlikely(!vu_vring_access_enter(&q->access)))
+		return 0;
+	reclaim_tx(q);
+	for (; sent < n; sent++) {
+		struct rte_mbuf *m = pkts[sent], *s;
+		struct virtio_net_hdr *h;
+		uint16_t k = 0;
+
+		if (unlikely(m->nb_segs > vu_vring_drv_free(&q->ring) ||
+			     m->nb_segs > RTE_DIM(segs))) {
+			st->ring_full += n - sent;
+			break;
+		}
+		h = (struct virtio_net_hdr *)rte_pktmbuf_prepend(m, (uint16_t)q->hdr_len);
+		if (unlikely(h == NULL)) {
+			st->errors++;	/* no headroom: the packet can't carry a header */
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		virtio_net_hdr_from_mbuf(h, m, false);
+		for (s = m; s != NULL; s = s->next)
+			if (s->data_len > 0)
+				segs[k++] = (struct vu_vring_drv_seg){
+					.addr = rte_pktmbuf_mtod(s, void *), .len = s->data_len };
+		if (unlikely(vu_vring_drv_add(&q->ring, segs, k, m) != 0)) {
+			rte_pktmbuf_adj(m, (uint16_t)q->hdr_len);
+			st->ring_full += n - sent;
+			break;
+		}
+		st->good_packets++;
+		st->total_bytes += m->pkt_len - q->hdr_len;
+	}
+	vu_vring_drv_publish(&q->ring);
+	vu_vring_access_leave(&q->access);
+	return sent;
+}
