@@ -136,7 +136,7 @@ lifecycle(bool with_channel)
 	CHECK(memcmp(t.fe.reply.payload.config.payload, fake_config, sizeof(fake_config)) == 0);
 	/* activate() */
 	CHECK(activate(&t, 2, 0));
-	/* KICK starts each ring disabled; ENABLE 1 restarts it enabled. */
+	/* SET_FEATURES enabled the rings (as the reference); KICK starts them. */
 	CHECK_EQ(fake.starts, 4);
 	CHECK(fake.started[0] && fake.started[1] && fake.ring[1].enabled);
 	/* The VMM address was translated into the backend's own mapping of the memfd. */

@@ -196,6 +196,14 @@ vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		if (hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+			if (unlikely(virtio_net_complete_csum(m, &hdr) != 0)) {
+				st->errors++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			hdr.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+		}
 		virtio_net_hdr_to_mbuf(&hdr, m);
 		st->good_packets++;
 		st->total_bytes += len;

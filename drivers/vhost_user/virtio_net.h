@@ -85,6 +85,30 @@ virtio_net_hdr_to_mbuf(const struct virtio_net_hdr *h, struct rte_mbuf *m)
 }
 
 /*
+ * Finish a partial checksum (NEEDS_CSUM): the sender left the pseudo-header
+ * sum at csum_start + csum_offset; the checksum is the one's complement of
+ * the sum from csum_start to the end. Done in software on receive, so the
+ * packet is valid whatever port it leaves by. Returns -1 when the offsets
+ * don't fit the packet.
+ */
+static inline int
+virtio_net_complete_csum(struct rte_mbuf *m, const struct virtio_net_hdr *h)
+{
+	uint32_t start = h->csum_start, field = start + h->csum_offset;
+	uint16_t sum, *where;
+
+	if (field + sizeof(uint16_t) > rte_pktmbuf_data_len(m))
+		return -1;	/* the field must be in the first segment */
+	if (rte_raw_cksum_mbuf(m, start, rte_pktmbuf_pkt_len(m) - start, &sum) != 0)
+		return -1;
+	where = rte_pktmbuf_mtod_offset(m, uint16_t *, field);
+	*where = (uint16_t)~sum;
+	if (*where == 0)
+		*where = 0xffff;	/* UDP: 0 means "no checksum" */
+	return 0;
+}
+
+/*
  * The header to send with @p m: checksum offload requests become a partial
  * checksum (csum_start/offset), when the peer accepts them (@p csum_ok).
  * Everything else is zero, num_buffers included (the caller sets it).

@@ -142,7 +142,6 @@ static int
 set_features(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 {
 	uint64_t features = msg->payload.u64, unexpected = features & ~offered_features(b);
-	bool enabled;
 	uint16_t i;
 	int ret;
 
@@ -163,13 +162,15 @@ set_features(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 	be_rings_pause(b);
 	b->features = features;
 	/*
-	 * Without PROTOCOL_FEATURES a ring starts enabled; with it, disabled
-	 * until SET_VRING_ENABLE 1 (the specification, and the reference's
-	 * stated intent).
+	 * Every ring is enabled by SET_FEATURES. Without PROTOCOL_FEATURES
+	 * that is the specification's rule. With it, the specification says
+	 * "initialized disabled", but the reference enables every ring here
+	 * when PROTOCOL_FEATURES is acked, and QEMU depends on it: it sends
+	 * SET_VRING_ENABLE when the NIC is attached, before SET_FEATURES, and
+	 * not again when the device starts (measured with QEMU 7.2).
 	 */
-	enabled = (features & RTE_BIT64(VU_F_PROTOCOL_FEATURES)) == 0;
 	for (i = 0; i < b->nvrings; i++)
-		b->vrings[i].cfg.enabled = enabled;
+		b->vrings[i].cfg.enabled = true;
 	be_rings_resume(b);
 	return 0;
 }
@@ -721,6 +722,9 @@ be_handle_msg(struct vu_backend *b, struct vu_msg *msg)
 	int status;
 
 	vu_msg_reply_init(&reply, msg, 0);
+	BE_LOG(DEBUG, b, "%s size %u fds %u payload 0x%" PRIx64,
+	       vu_msg_name(VU_MSG_FRONTEND_REQ, msg->hdr.request), msg->hdr.size, msg->nfds,
+	       msg->hdr.size >= sizeof(uint64_t) ? msg->payload.u64 : 0);
 	status = check_ring_index(b, r, msg);
 	if (status == 0)
 		status = r->fn(b, msg, &reply);
