@@ -90,7 +90,7 @@ struct vu_frontend_ops {
 /** Creation parameters. */
 struct vu_frontend_conf {
 	const char *path;		/**< socket path (unused with conn_fd >= 0) */
-	enum vu_frontend_mode mode;
+	enum vu_frontend_mode mode;	/**< client or server socket */
 	/** Client: after the backend goes away, reconnect with backoff and recover. */
 	bool reconnect;
 	int conn_fd;			/**< an already connected socket (consumed), or -1 */
@@ -192,6 +192,12 @@ int vu_frontend_ack_features(struct vu_frontend *fe, uint64_t features);
  * Thread: any but vu-ctl.
  */
 int vu_frontend_read_config(struct vu_frontend *fe, uint32_t offset, void *buf, uint32_t len);
+
+/**
+ * Write @p len bytes of config space at @p offset (SET_CONFIG); see
+ * vu_frontend_read_config() for the errors.
+ * Thread: any but vu-ctl.
+ */
 int vu_frontend_write_config(struct vu_frontend *fe, uint32_t offset, const void *buf,
 			     uint32_t len);
 
@@ -221,7 +227,9 @@ int vu_frontend_regions_from_guest_mem(const struct vu_guest_mem *m,
 /**
  * Stop one active ring: SET_VRING_ENABLE 0 (with PROTOCOL_FEATURES) and
  * GET_VRING_BASE.
- * @param base receives the next avail index the backend would process; may be NULL
+ * @param fe    frontend
+ * @param index ring number
+ * @param base  receives the next avail index the backend would process; may be NULL
  * @return 0, -ENOENT (ring not active), or a request error.
  * Thread: any but vu-ctl.
  */
@@ -237,6 +245,7 @@ int vu_frontend_reset(struct vu_frontend *fe);
 
 /**
  * Sleep: stop every active ring and remember its base for vu_frontend_wake().
+ * @param fe    frontend
  * @param bases if not NULL, bases[index] receives each stopped ring's base
  *   (room for vu_frontend_num_queues() entries)
  * @return 0, -EALREADY (not active), or a request error.
@@ -256,7 +265,9 @@ int vu_frontend_wake(struct vu_frontend *fe);
  * Save the device state (rings stopped): SET_DEVICE_STATE_FD(SAVE) with a
  * pipe, read to EOF (from the backend's own fd when it returns one),
  * CHECK_DEVICE_STATE.
- * @param buf receives a malloc()ed buffer (free() it); @param len its length
+ * @param fe  frontend
+ * @param buf receives a malloc()ed buffer (free() it)
+ * @param len receives its length
  * @return 0, -ENOTSUP (DEVICE_STATE not negotiated), -EIO (the backend
  *   refused or reported a failed transfer), -ETIMEDOUT, or a request error.
  * Thread: any but vu-ctl.

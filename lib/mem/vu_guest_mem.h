@@ -50,14 +50,14 @@ struct vu_guest_mem_region {
 
 /** A set of regions; read-only for users. */
 struct vu_guest_mem {
-	unsigned int nregions;
-	struct vu_guest_mem_region regions[];
+	unsigned int nregions;				/**< regions that follow */
+	struct vu_guest_mem_region regions[];	/**< in the order of the layout */
 };
 
 /**
  * Allocate guest memory.
  *
- * @param name      memfd name (shows in /proc/<pid>/maps as "memfd:<name>")
+ * @param name      memfd name (shows in /proc/PID/maps as "memfd:<name>")
  * @param layout    @p n regions; they must not overlap in GPA space
  * @param n         1..VU_GUEST_MEM_MAX_REGIONS
  * @param backing   see enum vu_guest_mem_backing

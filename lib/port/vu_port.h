@@ -58,34 +58,34 @@ struct vu_port_stats {
 	uint64_t rx_nombuf;	/**< receive mbuf allocation failures */
 	uint64_t q_ipackets[VU_MAX_QUEUE_PAIRS];	/**< per receive queue */
 	uint64_t q_opackets[VU_MAX_QUEUE_PAIRS];	/**< per transmit queue */
-	uint64_t q_ibytes[VU_MAX_QUEUE_PAIRS];
-	uint64_t q_obytes[VU_MAX_QUEUE_PAIRS];
+	uint64_t q_ibytes[VU_MAX_QUEUE_PAIRS];	/**< bytes per receive queue */
+	uint64_t q_obytes[VU_MAX_QUEUE_PAIRS];	/**< bytes per transmit queue */
 };
 
 /** One extended counter ("rx_q0_good_packets", ...). */
 struct vu_port_xstat {
-	char name[VU_PORT_XSTAT_NAME_LEN];
-	uint64_t value;
+	char name[VU_PORT_XSTAT_NAME_LEN];	/**< "rx_q0_good_packets", ... */
+	uint64_t value;				/**< the counter */
 };
 
 /** Link state. */
 struct vu_port_link {
-	bool up;
+	bool up;		/**< the peer is connected and queue pair 0 runs */
 	uint32_t speed_mbps;	/**< nominal; virtual ports report 10000 as DPDK's do */
-	bool full_duplex;
+	bool full_duplex;	/**< always true */
 };
 
 /** Static description, for "show port info". */
 struct vu_port_info {
 	const char *driver;		/**< "net_vhost", "net_virtio_user" */
-	uint16_t max_rx_queues;
-	uint16_t max_tx_queues;
+	uint16_t max_rx_queues;		/**< queues= of the devargs */
+	uint16_t max_tx_queues;		/**< same as max_rx_queues */
 	uint16_t nb_rx_queues;		/**< configured */
-	uint16_t nb_tx_queues;
-	uint16_t nb_rx_desc;
-	uint16_t nb_tx_desc;
-	uint16_t mtu;
-	struct rte_ether_addr mac;
+	uint16_t nb_tx_queues;		/**< configured */
+	uint16_t nb_rx_desc;		/**< receive ring size, 0 before the rings exist */
+	uint16_t nb_tx_desc;		/**< transmit ring size, 0 before the rings exist */
+	uint16_t mtu;			/**< bytes */
+	struct rte_ether_addr mac;	/**< the port's MAC address */
 	char socket_path[108];		/**< vhost-user socket */
 	bool server;			/**< we listen on socket_path */
 	uint64_t features;		/**< negotiated virtio features, 0 before */
@@ -102,10 +102,10 @@ enum vu_port_dev_op {
 
 /** vu_port_configure() parameters. */
 struct vu_port_conf {
-	uint16_t nb_rx_queues;
-	uint16_t nb_tx_queues;
+	uint16_t nb_rx_queues;		/**< receive queues to use */
+	uint16_t nb_tx_queues;		/**< transmit queues to use */
 	uint16_t nb_rx_desc;		/**< ring size where the port owns the ring; 0: default */
-	uint16_t nb_tx_desc;
+	uint16_t nb_tx_desc;		/**< as nb_rx_desc, for transmit rings */
 	struct rte_mempool *mp;		/**< receive mbufs come from here */
 };
 
@@ -123,18 +123,24 @@ struct vu_port_ops {
 	int (*probe)(struct vu_port *port, const char *args);
 	/** Create queues; fill port->rxq[]/txq[] and the burst functions. */
 	int (*configure)(struct vu_port *port, const struct vu_port_conf *conf);
+	/** Start moving packets. */
 	int (*start)(struct vu_port *port);
+	/** Stop: on return no burst is inside a queue. */
 	int (*stop)(struct vu_port *port);
 	/** Release everything probe and configure took. The port is stopped. */
 	void (*close)(struct vu_port *port);
+	/** Fill @p stats (zeroed by the caller). */
 	int (*stats_get)(struct vu_port *port, struct vu_port_stats *stats);
+	/** Zero the counters. */
 	int (*stats_reset)(struct vu_port *port);
 	/**
 	 * Fill up to @p n xstats; return how many exist (may be > n: call again
 	 * with a larger array), or a negative errno.
 	 */
 	int (*xstats_get)(struct vu_port *port, struct vu_port_xstat *xstats, unsigned int n);
+	/** Fill @p link (zeroed by the caller). */
 	int (*link_get)(struct vu_port *port, struct vu_port_link *link);
+	/** Fill @p info (zeroed by the caller). */
 	int (*info_get)(struct vu_port *port, struct vu_port_info *info);
 	/** A device operation (see enum vu_port_dev_op); @p file for snapshot/restore. Optional. */
 	int (*dev_op)(struct vu_port *port, enum vu_port_dev_op op, const char *file);
@@ -145,15 +151,15 @@ struct vu_port_ops {
 /** A port. Apps treat it as opaque except through the functions below. */
 struct vu_port {
 	/* Hot: read by every burst. */
-	vu_port_burst_t rx_burst;
-	vu_port_burst_t tx_burst;
-	void *rxq[VU_MAX_QUEUE_PAIRS];
-	void *txq[VU_MAX_QUEUE_PAIRS];
+	vu_port_burst_t rx_burst;		/**< the driver's receive burst */
+	vu_port_burst_t tx_burst;		/**< the driver's transmit burst */
+	void *rxq[VU_MAX_QUEUE_PAIRS];		/**< receive queues, the bursts' first argument */
+	void *txq[VU_MAX_QUEUE_PAIRS];		/**< transmit queues */
 	/* Cold. */
-	uint16_t id;
-	bool started;
-	char name[VU_PORT_NAME_LEN];
-	const struct vu_port_ops *ops;
+	uint16_t id;			/**< index in vu_ports[] */
+	bool started;			/**< between vu_port_start() and vu_port_stop() */
+	char name[VU_PORT_NAME_LEN];	/**< vdev name, "net_vhost0" */
+	const struct vu_port_ops *ops;	/**< its driver */
 	void *priv;			/**< the driver's */
 	struct vu_port_conf conf;	/**< the last configure() */
 } __rte_cache_aligned;
@@ -170,6 +176,7 @@ int vu_port_driver_register(const struct vu_port_ops *ops);
 /**
  * Create a port from a DPDK-style vdev string "net_vhost0,iface=PATH,...":
  * the longest registered driver prefix of the name picks the driver.
+ * @param devargs       "net_vhost0,iface=PATH,..."
  * @param[out] port_id  the new port's id (the lowest free one)
  * @return 0; -EINVAL (no driver for the name, bad arguments: logged),
  *   -EEXIST (a port of that name exists), -ENOSPC (VU_PORT_MAX ports),
@@ -191,11 +198,38 @@ int vu_port_stop(uint16_t port_id);
 /** Stop if needed, release, forget the id. @return 0 or -ENODEV. */
 int vu_port_close(uint16_t port_id);
 
+/**
+ * Read a port's basic counters.
+ * @param port_id port
+ * @param stats   filled
+ * @return 0, -ENODEV, -EINVAL (@p stats NULL), or the driver's error.
+ * Thread: any.
+ */
 int vu_port_stats_get(uint16_t port_id, struct vu_port_stats *stats);
+/**
+ * Zero a port's counters (racy against running bursts, as ethdev's).
+ * @param port_id port
+ * @return 0, -ENODEV, or the driver's error.
+ * Thread: the app's control thread.
+ */
 int vu_port_stats_reset(uint16_t port_id);
 /** See vu_port_ops.xstats_get. */
 int vu_port_xstats_get(uint16_t port_id, struct vu_port_xstat *xstats, unsigned int n);
+/**
+ * Read a port's link state.
+ * @param port_id port
+ * @param link    filled
+ * @return 0, -ENODEV, -EINVAL (@p link NULL), -ENOTSUP.
+ * Thread: any.
+ */
 int vu_port_link_get(uint16_t port_id, struct vu_port_link *link);
+/**
+ * Describe a port ("show port info").
+ * @param port_id port
+ * @param info    filled
+ * @return 0, -ENODEV, -EINVAL (@p info NULL), -ENOTSUP.
+ * Thread: the app's control thread.
+ */
 int vu_port_info_get(uint16_t port_id, struct vu_port_info *info);
 /**
  * Run a device operation on a vhost-user port.
