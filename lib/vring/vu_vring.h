@@ -70,10 +70,9 @@ struct vu_vring_used {
 
 #define VU_VRING_USED_F_NO_NOTIFY	1	/**< device: don't kick me */
 
-/** Alignment the spec requires of each area. */
-#define VU_VRING_DESC_ALIGN	16
-#define VU_VRING_AVAIL_ALIGN	2
-#define VU_VRING_USED_ALIGN	4
+#define VU_VRING_DESC_ALIGN	16	/**< alignment the spec requires of the descriptor table */
+#define VU_VRING_AVAIL_ALIGN	2	/**< alignment the spec requires of the available ring */
+#define VU_VRING_USED_ALIGN	4	/**< alignment the spec requires of the used ring */
 
 /** Bytes of the descriptor table of a ring of @p size. */
 #define VU_VRING_DESC_BYTES(size)	((uint64_t)(size) * sizeof(struct vu_vring_desc))
@@ -221,7 +220,9 @@ struct vu_vring_chain {
 /** Why a ring broke. */
 enum vu_vring_error {
 	VU_VRING_OK = 0,	/**< not broken */
+/** @cond */
 #define X(name, text) VU_VRING_ERR_ ## name,
+/** @endcond */
 	VU_VRING_DEV_ERRORS(X)
 #undef X
 	VU_VRING_ERR_COUNT	/**< number of reasons + 1 */
