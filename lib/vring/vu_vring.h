@@ -482,37 +482,58 @@ struct vu_vring_drv_stats {
 	uint64_t broken;		/**< times the ring broke */
 };
 
+/**
+ * Feature bits the driver side looks at (virtio 1.x section 6). The
+ * negotiated set comes in vu_vring_drv_conf.features.
+ */
+#define VU_VRING_FEATURE_INDIRECT_DESC	28	/**< VIRTIO_F_INDIRECT_DESC (not used by the driver side) */
+#define VU_VRING_FEATURE_EVENT_IDX	29	/**< VIRTIO_F_EVENT_IDX */
+#define VU_VRING_FEATURE_IN_ORDER	35	/**< VIRTIO_F_IN_ORDER */
+
 /** A driver-side ring. Opaque to users; the layout is here for inlining. */
 struct vu_vring_drv {
-	struct vu_vring_desc *desc;	/**< descriptor table */
-	struct vu_vring_avail *avail;	/**< available ring */
-	struct vu_vring_used *used;	/**< used ring */
-	uint16_t size;			/**< descriptors, a power of 2 */
+	struct vu_vring_desc *desc;	/**< descriptor table (shared, written only by us) */
+	struct vu_vring_avail *avail;	/**< available ring (shared, written only by us) */
+	struct vu_vring_used *used;	/**< used ring (shared, written by the device) */
+	uint16_t size;			/**< descriptors */
 	uint16_t mask;			/**< size - 1 */
 	uint16_t avail_idx;		/**< shadow of avail->idx */
-	uint16_t kicked_avail;		/**< avail idx at the last kick decision */
+	uint16_t kicked_avail;		/**< avail->idx as last published (and kick decided) */
 	uint16_t last_used;		/**< next used slot to reclaim */
-	uint16_t free_head;		/**< first free descriptor */
+	uint16_t free_head;		/**< first free descriptor (IN_ORDER: next to use) */
 	uint16_t nr_free;		/**< free descriptors */
 	uint16_t outstanding;		/**< chains added, not reclaimed */
+	uint16_t oldest;		/**< IN_ORDER: head of the oldest outstanding chain */
+	uint16_t batch_end;		/**< IN_ORDER: head that ends a used batch being released */
+	uint32_t batch_len;		/**< IN_ORDER: len of that batch's used element */
+	bool in_batch;			/**< IN_ORDER: a batch is partly released */
 	bool event_idx;			/**< VIRTIO_F_EVENT_IDX negotiated */
 	bool in_order;			/**< VIRTIO_F_IN_ORDER negotiated */
-	bool indirect;			/**< VIRTIO_F_INDIRECT_DESC negotiated */
+	bool indirect;			/**< VIRTIO_F_INDIRECT_DESC negotiated (unused) */
+	bool want_calls;		/**< the device should notify used buffers */
 	enum vu_vring_error broken;	/**< VU_VRING_OK while healthy */
 	int kick_fd;			/**< eventfd to kick the device, or -1 */
-	uint64_t addr_offset;		/**< added to local addresses in descriptors */
-	void **cookie;			/**< per head: caller's token, NULL when free */
+	uint64_t addr_offset;		/**< added to a local address to make a descriptor's */
+	void **cookie;			/**< per head: caller's token, NULL when not outstanding */
 	uint16_t *chain_len;		/**< per head: descriptors in the chain */
-	uint32_t *write_len;		/**< per head: writable bytes offered */
-	struct vu_vring_drv_stats stats; /**< counters */
+	uint32_t *write_len;		/**< per head: writable bytes offered (saturated) */
+	uint16_t *next;			/**< per descriptor: private free list and chain links */
+	struct vu_vring_drv_stats stats;	/**< counters */
 	char name[64];			/**< "<name>:<index>" for logs */
 };
 
 /**
- * Initialise a driver-side ring over zeroed areas.
- * @param r    ring
+ * Initialise a driver-side ring over zeroed areas: every descriptor free,
+ * avail->flags = NO_INTERRUPT unless @p conf->want_calls, and with EVENT_IDX
+ * used_event (avail->ring[size]) = last used - 1 when calls are not wanted
+ * (the device's used index never reaches it again: it is moved along on
+ * every reclaim) or last used when they are (a call for the next one).
+ * Nothing in the areas is read afterwards except used->idx, used->flags,
+ * the used elements and avail_event; descriptors are written, never read.
+ * @param r    ring (previous contents discarded, not freed)
  * @param conf configuration
- * @return 0, -EINVAL (size, alignment, NULL area), -ENOMEM.
+ * @return 0, -EINVAL (size not a power of 2 in 1..32768, area NULL or
+ *   misaligned), -ENOMEM.
  * Thread: control, while the ring is not accessible.
  */
 int vu_vring_drv_init(struct vu_vring_drv *r, const struct vu_vring_drv_conf *conf);
@@ -532,7 +553,10 @@ void vu_vring_drv_fini(struct vu_vring_drv *r);
  * @param nsegs  1..size
  * @param cookie returned by vu_vring_drv_reclaim(); not NULL
  * @return 0, or -ENOSPC (not enough free descriptors; nothing added),
- *   -EIO (ring broken), -EINVAL (bad segment order or length).
+ *   -EIO (ring broken), -EINVAL (nsegs 0, a readable segment after a
+ *   writable one, a segment of length 0, or a NULL cookie; nothing added).
+ *   With IN_ORDER, descriptors are used in table order (the head is the
+ *   descriptor after the previous chain's last).
  * Thread: the lcore that entered the ring's access.
  */
 int vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
@@ -541,7 +565,11 @@ int vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs
 /**
  * Make added chains visible (one release store of avail->idx) and kick the
  * device if it asks for it (NO_NOTIFY clear, or avail_event passed with
- * EVENT_IDX): at most one eventfd write.
+ * EVENT_IDX): at most one eventfd write. A full fence separates the
+ * avail->idx store from the read of the device's suppression flag, so a
+ * device that re-enables notifications and then re-checks avail->idx
+ * cannot miss both. Does nothing when nothing was added since the last
+ * call, or when the ring is broken.
  * @param r ring
  * Thread: the lcore that entered the ring's access.
  */
@@ -551,12 +579,22 @@ void vu_vring_drv_publish(struct vu_vring_drv *r);
  * Reclaim up to @p n used chains. Each used element is validated (id a
  * head we added and have not reclaimed, len at most the writable bytes
  * offered, used->idx not past what is outstanding); a violation breaks the
- * ring and stops reclaiming.
+ * ring and stops reclaiming: the chains before it are still returned, the
+ * offending one and those after it only by vu_vring_drv_drain(). Each
+ * element's id and len are read once; the chain is freed from the ring's
+ * private bookkeeping, never by following the (device-writable)
+ * descriptor table.
+ *
+ * With IN_ORDER one used element may complete a batch: every outstanding
+ * chain up to and including the one whose head is the element's id, oldest
+ * first (virtio 1.x 2.7.9). The chains before the last get len 0 (the
+ * device did not say); a batch larger than @p n is finished by the next
+ * calls. With EVENT_IDX, used_event is moved to the new last used index.
  * @param r       ring
  * @param cookies set to the chains' cookies
  * @param lens    set to the bytes the device wrote, or NULL
  * @param n       at most this many
- * @return chains reclaimed.
+ * @return chains reclaimed; 0 on a broken ring.
  * Thread: the lcore that entered the ring's access.
  */
 uint16_t vu_vring_drv_reclaim(struct vu_vring_drv *r, void **cookies, uint32_t *lens,
@@ -564,10 +602,16 @@ uint16_t vu_vring_drv_reclaim(struct vu_vring_drv *r, void **cookies, uint32_t *
 
 /**
  * Take back every chain still outstanding (the device is gone or the ring
- * is stopped), so the caller can free its buffers.
+ * is stopped), so the caller can free its buffers, and reset the ring to
+ * its state after vu_vring_drv_init(): indices 0, every descriptor free,
+ * not broken (the counters are kept), and the three shared areas zeroed
+ * again with avail->flags and used_event as init sets them, so the same
+ * areas can be handed to a new device (a backend restart) with ring base 0.
+ * The device must no longer access the areas (after GET_VRING_BASE or
+ * when it is gone): they are rewritten.
  * @param r       ring
  * @param cookies set to the cookies, room for size entries
- * @return cookies returned.
+ * @return cookies returned, in head order.
  * Thread: control, while the ring is not accessible.
  */
 uint16_t vu_vring_drv_drain(struct vu_vring_drv *r, void **cookies);
