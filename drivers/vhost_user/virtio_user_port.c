@@ -379,16 +379,14 @@ vuser_configure(struct vu_port *port, const struct vu_port_conf *conf)
 {
 	struct vuser_port *vp = port->priv;
 	uint16_t nq = RTE_MAX(conf->nb_rx_queues, conf->nb_tx_queues), i;
-	uint16_t size = conf->nb_rx_desc ? conf->nb_rx_desc : (uint16_t)vp->queue_size;
+	/* As DPDK's virtio-user: the ring size is queue_size=, the rxd/txd
+	 * an app asks for is not the port's to choose. */
+	uint16_t size = (uint16_t)vp->queue_size;
 	int ret = 0;
 
 	if (nq == 0 || nq > vp->queues) {
 		DRV_LOG(ERR, port->name, "%u rx / %u tx queues asked, queues=%u",
 			conf->nb_rx_queues, conf->nb_tx_queues, vp->queues);
-		return -EINVAL;
-	}
-	if (!rte_is_power_of_2(size)) {
-		DRV_LOG(ERR, port->name, "ring size %u: must be a power of 2", size);
 		return -EINVAL;
 	}
 	if (vp->fe == NULL) {
