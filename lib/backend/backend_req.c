@@ -405,6 +405,8 @@ set_vring_enable(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 			  vr->cfg.index, msg->payload.state.num);
 		return -EINVAL;
 	}
+	if (vr->cfg.enabled == (msg->payload.state.num == 1))
+		return 0;	/* no change: the data plane keeps the ring */
 	ret = be_vring_pause(b, vr);
 	if (ret < 0)
 		return ret;

@@ -336,6 +336,10 @@ send_activation(struct vu_frontend *fe)
 		ret = activate_vring(fe, &r->cfg);
 		r->active = ret == 0;
 	}
+	/* The driver is ready (virtio 3.1.1 step 8). A backend that negotiated
+	 * STATUS, DPDK's among them, starts its rings only on DRIVER_OK. */
+	if (ret == 0 && FE_HAS_PF(fe, STATUS))
+		ret = fe_request_u64(fe, VU_REQ_SET_STATUS, VU_FRONTEND_STATUS_DRIVER_OK);
 	return ret;
 }
 

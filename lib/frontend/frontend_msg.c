@@ -91,11 +91,15 @@ fe_request(struct vu_frontend *fe, uint32_t req, const void *payload, uint32_t s
 	const struct vu_msg_info *info = vu_msg_info(VU_MSG_FRONTEND_REQ, req);
 	struct vu_msg m = { .hdr = { req, VU_PROTO_VERSION, size } };
 	struct vu_msg local;
-	bool ack;
+	bool ack, hung_up;
 	int ret;
 
-	if (fe->sock < 0)
-		return -ENOTCONN;
+
+	pthread_mutex_lock(&fe->conn_lock);
+	hung_up = fe->hung_up;
+	pthread_mutex_unlock(&fe->conn_lock);
+	if (fe->sock < 0 || hung_up)
+		return -ENOTCONN;	/* closed, or hung up and not yet recovered */
 	ack = info->reply == VU_REPLY_ACK && FE_HAS_PF(fe, REPLY_ACK);
 	if (ack)
 		m.hdr.flags |= VU_FLAG_NEED_REPLY;

@@ -24,6 +24,9 @@ extern int vu_frontend_logtype_config;
 	VU_LOG_RL(&(fe)->log_rl, vu_frontend_logtype_config, level, "FRONTEND", (fe)->name, \
 		  fmt, ##__VA_ARGS__)
 
+/* Device status after activation: ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK. */
+#define VU_FRONTEND_STATUS_DRIVER_OK	0xf
+
 #define FE_HAS_PF(fe, pf) (((fe)->protocol_features & RTE_BIT64(VU_PF_ ## pf)) != 0)
 
 /* A ring as the caller activated it (its fds are our dups). */

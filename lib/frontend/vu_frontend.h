@@ -207,7 +207,8 @@ int vu_frontend_write_config(struct vu_frontend *fe, uint32_t offset, const void
  * (SET_MEM_TABLE, at most 8 regions; or ADD_MEM_REG/REM_MEM_REG per changed
  * region with CONFIGURE_MEM_SLOTS, up to the backend's GET_MAX_MEM_SLOTS),
  * then per ring SET_VRING_NUM, ADDR, BASE, CALL, KICK and ENABLE (ENABLE only
- * with PROTOCOL_FEATURES). The regions and rings (with dup()ed fds) are kept
+ * with PROTOCOL_FEATURES), then SET_STATUS with DRIVER_OK when STATUS is
+ * negotiated (DPDK's vhost starts its rings only then). The regions and rings (with dup()ed fds) are kept
  * for wake and for recovery after a reconnect.
  *
  * Every ring address must lie inside one of @p regions.

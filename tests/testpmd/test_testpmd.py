@@ -348,12 +348,23 @@ def run(app_args, vdevs=RINGS, timeout=TIMEOUT):
     ([], ["--vdev", "net_ring0,colour=blue"], "colour"),
     ([], ["--vdev", "net_ring0,queues=zero"], "queues"),
     ([], ["--vdev", "net_bogus0"], "net_bogus0"),
-    ([], [], "--vdev"),
 ])
 def test_command_line_errors(args, vdevs, name):
     rc, out = run(args, vdevs)
     assert rc == 1, out
     assert name in out
+    assert_no_leftovers()
+
+
+def test_default_loopback():
+    # No --vdev: a net_vhost and a net_virtio_user port joined by a private
+    # socket, seeded with tx_first bursts, forwarding for --run-time seconds.
+    rc, out = run(["--run-time=2"], vdevs=[])
+    assert rc == 0, out
+    m = re.search(r"Throughput: ([0-9.]+) Mpps received over all ports", out)
+    assert m and float(m.group(1)) > 0, out
+    assert "net_vhost0" in out and "net_virtio_user0" in out
+    assert not [f for f in os.listdir("/tmp") if f.startswith("vu-testpmd-")]
     assert_no_leftovers()
 
 
