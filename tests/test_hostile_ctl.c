@@ -74,7 +74,8 @@ raw_acked(struct bed *t, uint32_t req, const void *payload, uint32_t size,
 	struct pollfd p = { .fd = t->fe.sock, .events = POLLIN };
 	struct { struct vu_msg_hdr h; uint64_t v; } __rte_packed ack;
 
-	memcpy(m.p, payload, RTE_MIN(size, (uint32_t)sizeof(m.p)));
+	if (size > 0)
+		memcpy(m.p, payload, RTE_MIN(size, (uint32_t)sizeof(m.p)));
 	if (raw(t, &m, sizeof(m.h) + RTE_MIN(size, (uint32_t)sizeof(m.p)), fds, nfds) < 0)
 		return -EPIPE;
 	if (poll(&p, 1, 2000) != 1)

@@ -13,8 +13,8 @@
 #include "testpmd.h"
 #include "txpkt.h"
 
-#define TX_IP_SRC RTE_IPV4(198, 18, 0, 1)
-#define TX_IP_DST RTE_IPV4(198, 18, 0, 2)
+#define TX_IP_SRC TXPKT_IPV4(198, 18, 0, 1)
+#define TX_IP_DST TXPKT_IPV4(198, 18, 0, 2)
 #define TX_UDP_PORT 9
 
 /* Chain the segments of one packet; NULL if the pool ran dry. */

@@ -3,6 +3,11 @@
 #ifndef VU_TESTPMD_TXPKT_H
 #define VU_TESTPMD_TXPKT_H
 
+/* An IPv4 address in host order. DPDK's RTE_IPV4 shifts an int: 198 << 24
+ * overflows it (undefined behaviour, which UBSan reports). */
+#define TXPKT_IPV4(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
 #include "testpmd.h"
 
 /** Take up to @p n packets of the --txpkts segment layout from the pool. */

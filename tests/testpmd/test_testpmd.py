@@ -359,12 +359,14 @@ def test_command_line_errors(args, vdevs, name):
 def test_default_loopback():
     # No --vdev: a net_vhost and a net_virtio_user port joined by a private
     # socket, seeded with tx_first bursts, forwarding for --run-time seconds.
+    socks = lambda: {f for f in os.listdir("/tmp") if f.startswith("vu-testpmd-")}
+    before = socks()
     rc, out = run(["--run-time=2"], vdevs=[])
     assert rc == 0, out
     m = re.search(r"Throughput: ([0-9.]+) Mpps received over all ports", out)
     assert m and float(m.group(1)) > 0, out
     assert "net_vhost0" in out and "net_virtio_user0" in out
-    assert not [f for f in os.listdir("/tmp") if f.startswith("vu-testpmd-")]
+    assert socks() <= before, "the loopback socket was left behind"
     assert_no_leftovers()
 
 
