@@ -71,6 +71,25 @@ for src in fuzz/fuzz_*.c; do
 	record "$t" $rc
 done
 
+# vu against itself and against DPDK in both roles; DPDK<->DPDK, the
+# reference the suites were validated on, is left to an explicit run.
+DTS_PAIRS=${VU_DTS_PAIRS:-vu-vu,vu-dpdk,dpdk-vu}
+say "DTS functional suites ($DTS_PAIRS)"
+if [ -x build/apps/vu-testpmd/vu-testpmd ]; then
+	dts/run --suite functional --pairs "$DTS_PAIRS" --output "$TMP/dts" 2>&1 | tail -25
+	/usr/bin/python3 - "$TMP/dts/results.json" >>"$STEPS" <<'PY' || record dts-results 1
+import json, sys
+for suite in json.load(open(sys.argv[1]))["suites"]:
+    for c in suite["cases"]:
+        if c["status"] == "n/a":
+            continue
+        name = "dts:%s/%s[%s]" % (c["suite"], c["case"], c["pair"])
+        print(("PASS " if c["status"] == "passed" else "FAIL ") + name)
+PY
+else
+	record dts-functional 1
+fi
+
 say "docs: Doxygen API reference and Sphinx guides, warnings are errors"
 docs_check() {
 	[ -f build-doc/build.ninja ] ||
