@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -433,6 +434,7 @@ spawn_backend(const char *path, int *report)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* never outlive a failed case */
 		dup2(p[1], 3);
 		setenv(CHILD_ENV, path, 1);
 		execl("/proc/self/exe", "test_frontend-backend", (char *)NULL);

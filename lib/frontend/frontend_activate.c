@@ -133,6 +133,8 @@ static int
 send_inflight(struct vu_frontend *fe)
 {
 	struct vu_msg reply;
+	uint16_t qsize = 0;
+	unsigned int i;
 	int ret;
 
 	if (!FE_HAS_PF(fe, INFLIGHT_SHMFD) || fe->inflight_sent)
@@ -143,8 +145,12 @@ send_inflight(struct vu_frontend *fe)
 		fe->inflight_sent = ret == 0;
 		return ret;
 	}
+	/* Sized for the rings being activated, as QEMU does: a backend keeps
+	 * inflight entries per descriptor of a ring of exactly this size. */
+	for (i = 0; i < VU_FRONTEND_MAX_VRINGS; i++)
+		qsize = RTE_MAX(qsize, fe->vrings[i].cfg.size);
 	fe->inflight = (struct vu_inflight){ .num_queues = fe->num_queues,
-		.queue_size = fe->max_queue_size };
+		.queue_size = qsize != 0 ? qsize : fe->max_queue_size };
 	ret = fe_request(fe, VU_REQ_GET_INFLIGHT_FD, &fe->inflight, sizeof(fe->inflight), NULL,
 			 0, &reply);
 	if (ret < 0)
