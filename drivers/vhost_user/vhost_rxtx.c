@@ -11,6 +11,7 @@
  */
 #include <rte_arp.h>
 #include <rte_memcpy.h>
+#include <rte_prefetch.h>
 
 #include "vhost_port.h"
 
@@ -168,6 +169,12 @@ vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	nc = vu_vring_dev_pop(r, q->chains, RTE_MIN((uint16_t)(n - nb), VU_VRING_BURST_MAX));
 	if (nc == 0)
 		goto out;
+	/* The guest wrote these buffers on another core: start every miss of
+	 * the burst now rather than one per packet (perf showed the first load
+	 * of each header stalling). */
+	for (i = 0; i < nc; i++)
+		if (likely(q->chains[i].nr_read > 0))
+			rte_prefetch0(q->chains[i].seg[0].addr);
 	if (unlikely(rte_pktmbuf_alloc_bulk(q->mp, pkts + nb, nc) != 0)) {
 		vu_vring_dev_unpop(r, nc);
 		st->drop_nombuf += nc;
@@ -282,6 +289,11 @@ vhost_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 					  RTE_MIN((uint16_t)(n - sent), VU_VRING_BURST_MAX));
 		if (nc == 0)
 			break;
+		/* Claim the guest's receive buffers for writing, all at once: the
+		 * first store into each was the tx burst's main stall. */
+		for (ci = 0; ci < nc; ci++)
+			if (likely(q->chains[ci].nr_write > 0))
+				rte_prefetch0_write(q->chains[ci].seg[q->chains[ci].nr_read].addr);
 		ci = 0;
 		nu = 0;
 		while (sent < n && ci < nc) {
