@@ -3,6 +3,10 @@
  * What both sides of the split ring share: the log types and the names of
  * the break reasons.
  */
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <rte_common.h>
 #include <rte_log.h>
 
@@ -27,4 +31,32 @@ vu_vring_error_str(enum vu_vring_error e)
 	if ((unsigned int)e >= RTE_DIM(error_str))
 		return "unknown";
 	return error_str[e];
+}
+
+/* ---- the hand-off's heavy fence ---- */
+
+bool vu_vring_access_asymmetric;
+
+/*
+ * Register for expedited private membarrier before any lcore runs a burst
+ * (constructors run before main()). When the kernel or a seccomp filter
+ * refuses, bursts fence themselves and this fence is a local one.
+ */
+RTE_INIT(vring_access_fence_init)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+		vu_vring_access_asymmetric = true;
+}
+
+void
+vu_vring_access_heavy_fence(void)
+{
+	if (vu_vring_access_asymmetric &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+		return;
+	/* Registered but failing can't happen; if it did, bursts that rely on
+	 * us would be unsafe, so never return without a fence: local one plus
+	 * a flag flip makes later bursts fence themselves. */
+	__atomic_store_n(&vu_vring_access_asymmetric, false, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

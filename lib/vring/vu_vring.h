@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_pause.h>
 
@@ -86,16 +87,32 @@ struct vu_vring_used {
 /* ---- control/data hand-off ---- */
 
 /**
- * Whether a data-plane burst may use a ring. One word: bit 0 = the control
- * plane allows access, bit 1 = a burst is inside. A burst enters with one
- * compare-and-swap and leaves with one release store; it never waits.
+ * Whether a data-plane burst may use a ring: a Dekker pair with asymmetric
+ * fences. A burst stores @c busy, then loads @c on; the control plane
+ * stores @c on, then loads @c busy. Each side needs a full fence between
+ * its store and its load. The control plane, which hands rings over rarely,
+ * pays for both with membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED): every
+ * running thread of the process executes a full fence. The burst then
+ * needs only a compiler barrier: entering and leaving cost two plain stores
+ * and a load, no locked instruction (a lock cmpxchg per burst, which drains
+ * the store buffer of the previous burst's copies, was a quarter of the
+ * receive burst's samples under perf). Without membarrier (old kernels,
+ * seccomp) the burst falls back to a full fence of its own.
  */
 struct vu_vring_access {
-	uint32_t state;		/**< VU_VRING_ACCESS_* bits; atomic */
+	uint32_t on;		/**< the control plane allows bursts; atomic */
+	uint32_t busy;		/**< a burst is inside; written by the burst only */
 };
 
-#define VU_VRING_ACCESS_ON	1u	/**< the control plane allows bursts */
-#define VU_VRING_ACCESS_BUSY	2u	/**< a burst is inside */
+/** True when membarrier(PRIVATE_EXPEDITED) is registered for this process. */
+extern bool vu_vring_access_asymmetric;
+
+/**
+ * The control plane's side of the fence pair: a full fence on every thread
+ * of the process (or this thread only, when the bursts fence themselves).
+ * Thread: control.
+ */
+void vu_vring_access_heavy_fence(void);
 
 /**
  * Initialise: no access.
@@ -105,20 +122,21 @@ struct vu_vring_access {
 static inline void
 vu_vring_access_init(struct vu_vring_access *a)
 {
-	__atomic_store_n(&a->state, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->on, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->busy, 0, __ATOMIC_RELAXED);
 }
 
 /**
  * Allow bursts. Everything the control plane wrote before is visible to a
- * burst that enters afterwards (release; pairs with the acquire in
- * vu_vring_access_enter()).
+ * burst that enters afterwards (release; pairs with the acquire load of
+ * @c on in vu_vring_access_enter()).
  * @param a hand-off word
  * Thread: control.
  */
 static inline void
 vu_vring_access_start(struct vu_vring_access *a)
 {
-	__atomic_store_n(&a->state, VU_VRING_ACCESS_ON, __ATOMIC_RELEASE);
+	__atomic_store_n(&a->on, 1, __ATOMIC_RELEASE);
 }
 
 /**
@@ -126,22 +144,17 @@ vu_vring_access_start(struct vu_vring_access *a)
  * owns the ring and sees everything the last burst wrote (acquire; pairs
  * with the release in vu_vring_access_leave()). Idempotent.
  * @param a hand-off word
- * Thread: control. Waits at most one burst.
+ * Thread: control. Waits at most one burst; one membarrier system call.
  */
 static inline void
 vu_vring_access_stop(struct vu_vring_access *a)
 {
-	uint32_t on = VU_VRING_ACCESS_ON;
-
-	for (;;) {
-		if (__atomic_compare_exchange_n(&a->state, &on, 0, false,
-						__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
-			return;
-		if (on == 0)
-			return;		/* already stopped */
-		on = VU_VRING_ACCESS_ON; /* a burst is inside: wait for it */
+	__atomic_store_n(&a->on, 0, __ATOMIC_SEQ_CST);
+	/* Pairs with the burst's barrier between its busy store and on load:
+	 * either the burst sees on == 0, or we see its busy == 1. */
+	vu_vring_access_heavy_fence();
+	while (__atomic_load_n(&a->busy, __ATOMIC_ACQUIRE))
 		rte_pause();
-	}
 }
 
 /**
@@ -154,11 +167,15 @@ vu_vring_access_stop(struct vu_vring_access *a)
 static __rte_always_inline bool
 vu_vring_access_enter(struct vu_vring_access *a)
 {
-	uint32_t on = VU_VRING_ACCESS_ON;
-
-	return __atomic_compare_exchange_n(&a->state, &on,
-					   VU_VRING_ACCESS_ON | VU_VRING_ACCESS_BUSY, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->busy, 1, __ATOMIC_RELAXED);
+	if (likely(vu_vring_access_asymmetric))
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* membarrier does the rest */
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(__atomic_load_n(&a->on, __ATOMIC_ACQUIRE)))
+		return true;
+	__atomic_store_n(&a->busy, 0, __ATOMIC_RELEASE);
+	return false;
 }
 
 /**
@@ -169,8 +186,7 @@ vu_vring_access_enter(struct vu_vring_access *a)
 static __rte_always_inline void
 vu_vring_access_leave(struct vu_vring_access *a)
 {
-	/* stop() only swaps ON -> 0, so while BUSY the word is ON|BUSY. */
-	__atomic_store_n(&a->state, VU_VRING_ACCESS_ON, __ATOMIC_RELEASE);
+	__atomic_store_n(&a->busy, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- device side ---- */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control/data hand-off under contention: a "data-plane" thread enters
+ * and leaves bursts as fast as it can while the control thread stops and
+ * restarts access many times. While the control plane owns the ring no
+ * burst may be inside, and a burst never sees the control plane's
+ * half-done changes. Runs with membarrier (the normal case) and with the
+ * fallback where bursts fence themselves.
+ */
+#include <pthread.h>
+
+#include <rte_pause.h>
+
+#include "vu_test.h"
+#include "vu_vring.h"
+
+#define CYCLES 20000
+
+static struct vu_vring_access acc;
+static volatile bool owned;		/* the control plane is changing the ring */
+static uint64_t ring_a, ring_b;		/* the "ring": always equal outside changes */
+static bool done;
+static uint64_t bursts, violations;
+
+static void *
+data_plane(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
+		if (!vu_vring_access_enter(&acc))
+			continue;
+		if (owned || __atomic_load_n(&ring_a, __ATOMIC_RELAXED) !=
+			     __atomic_load_n(&ring_b, __ATOMIC_RELAXED))
+			violations++;
+		__atomic_fetch_add(&bursts, 1, __ATOMIC_RELAXED);
+		vu_vring_access_leave(&acc);
+	}
+	return NULL;
+}
+
+static void
+handoff(bool asymmetric)
+{
+	bool saved = vu_vring_access_asymmetric;
+	pthread_t t;
+	unsigned int i;
+
+	if (!asymmetric)
+		vu_vring_access_asymmetric = false;
+	bursts = violations = 0;
+	done = false;
+	vu_vring_access_init(&acc);
+	vu_vring_access_start(&acc);
+	CHECK_EQ(pthread_create(&t, NULL, data_plane, NULL), 0);
+	for (i = 0; i < CYCLES; i++) {
+		vu_vring_access_stop(&acc);
+		owned = true;
+		/* A change no burst may see half done. */
+		__atomic_store_n(&ring_a, i + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&ring_b, i + 1, __ATOMIC_RELAXED);
+		owned = false;
+		vu_vring_access_start(&acc);
+		/* Let a burst or two in before taking the ring again. */
+		for (uint64_t b = __atomic_load_n(&bursts, __ATOMIC_RELAXED), spin = 0;
+		     __atomic_load_n(&bursts, __ATOMIC_RELAXED) == b && spin < 100000; spin++)
+			rte_pause();
+	}
+	__atomic_store_n(&done, true, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	vu_vring_access_asymmetric = saved;
+	printf("# %s: %u hand-offs, %" PRIu64 " bursts, %" PRIu64 " violations\n",
+	       asymmetric ? "membarrier" : "fenced bursts", CYCLES, bursts, violations);
+	CHECK_EQ(violations, 0);
+	CHECK(bursts > 0);
+}
+
+static void
+handoff_membarrier(void)
+{
+	CHECK(vu_vring_access_asymmetric);	/* registered by the library's constructor */
+	handoff(true);
+}
+
+static void
+handoff_fenced(void)
+{
+	handoff(false);
+}
+
+VU_TEST_MAIN(
+	VU_TEST_CASE(handoff_membarrier),
+	VU_TEST_CASE(handoff_fenced),
+)
