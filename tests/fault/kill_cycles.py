@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Fault test: kill -9 either side of a vhost-user pair under traffic, many times.
+
+usage: kill_cycles.py VU_TESTPMD [CYCLES=100]
+
+Two vu-testpmd processes joined by one socket, io forwarding. One side (the
+survivor) stays up; the other (the victim) is started, fed traffic, and
+killed with SIGKILL, CYCLES times:
+
+  virtio_killed   survivor net_vhost0 (server), victim net_virtio_user0
+  vhost_killed    survivor net_virtio_user0 (client, reconnects), victim net_vhost0
+
+Each cycle checks that traffic flows through the survivor (its RX-packets
+grow). After the last cycle the survivor's open fds and mappings must equal
+their count after the second cycle (the first recovery creates a thread), and its RSS must be within 4 MiB of it;
+the survivor must still answer and quit cleanly. Lcores: each process has an
+idle main lcore and one forwarding lcore, on opposite cores, so two spinners
+run on two cores. Memory is --no-huge (memfd). Prints TAP.
+"""
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+
+import pexpect
+
+BIN = os.path.abspath(sys.argv[1])
+CYCLES = max(int(sys.argv[2]) if len(sys.argv) > 2 else 100, 2)
+PROMPT = "testpmd> "
+TAG = "vukc%d" % os.getpid()
+SOCK = "/tmp/%s.sock" % TAG
+RSS_SLACK_KB = 4096
+
+
+def app(prefix, vdev, main_lcore):
+    args = ["-l", "0,1", "--main-lcore", str(main_lcore), "-n", "1", "--no-pci", "--no-huge",
+            "-m", "256", "--file-prefix", prefix, "--vdev", vdev, "--", "-i",
+            "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=8192"]
+    p = pexpect.spawn(BIN, args, encoding="utf-8", timeout=60, codec_errors="replace")
+    p.expect_exact(PROMPT)
+    return p
+
+
+def cmd(p, line, timeout=30):
+    p.sendline(line)
+    p.expect_exact(PROMPT, timeout=timeout)
+    return p.before
+
+
+def rx_packets(p, port=0):
+    out = cmd(p, "show port stats %d" % port)
+    m = re.search(r"RX-packets:\s+(\d+)", out)
+    return int(m.group(1)) if m else -1
+
+
+def usage(pid):
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    with open("/proc/%d/maps" % pid) as f:
+        maps = sum(1 for _ in f)
+    with open("/proc/%d/status" % pid) as f:
+        rss = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+    return fds, maps, rss
+
+
+def kill(p, prefix):
+    p.kill(signal.SIGKILL)
+    p.close(force=True)
+    shutil.rmtree("/run/dpdk/" + prefix, ignore_errors=True)
+
+
+def wait_traffic(survivor, before, seconds=10):
+    end = time.time() + seconds
+    while time.time() < end:
+        now = rx_packets(survivor)
+        if now > before:
+            return now
+        time.sleep(0.1)
+    return -1
+
+
+def virtio_killed():
+    """The vhost side survives virtio-user processes dying under traffic."""
+    survivor = app(TAG + "s", "net_vhost0,iface=%s" % SOCK, 0)
+    cmd(survivor, "start")
+    base = None
+    try:
+        for i in range(CYCLES):
+            before = rx_packets(survivor)
+            victim = app(TAG + "v", "net_virtio_user0,path=%s" % SOCK, 1)
+            cmd(victim, "start tx_first 4")
+            if wait_traffic(survivor, before) < 0:
+                kill(victim, TAG + "v")
+                return "cycle %d: no traffic reached the survivor" % i
+            kill(victim, TAG + "v")
+            if i == 1:	# after the first death and recovery: lazily made threads exist
+                time.sleep(0.3)
+                base = usage(survivor.pid)
+        time.sleep(0.5)		# let the survivor notice the last death
+        end = usage(survivor.pid)
+        print("# survivor after cycle 2: fds %d maps %d rss %d kB; after %d: fds %d maps %d "
+              "rss %d kB" % (base + (CYCLES,) + end))
+        if end[0] != base[0] or end[1] != base[1] or end[2] > base[2] + RSS_SLACK_KB:
+            return "survivor leaked: %s -> %s" % (base, end)
+        cmd(survivor, "stop")
+        survivor.sendline("quit")
+        survivor.expect(pexpect.EOF, timeout=30)
+        survivor.close()
+        return None if survivor.exitstatus == 0 else "survivor exit %s" % survivor.exitstatus
+    finally:
+        if survivor.isalive():
+            kill(survivor, TAG + "s")
+        shutil.rmtree("/run/dpdk/" + TAG + "s", ignore_errors=True)
+        if os.path.exists(SOCK):
+            os.unlink(SOCK)
+
+
+def vhost_killed():
+    """The virtio-user side (a reconnecting client) survives backends dying."""
+    victim = app(TAG + "v", "net_vhost0,iface=%s" % SOCK, 1)
+    cmd(victim, "start")
+    survivor = app(TAG + "s", "net_virtio_user0,path=%s" % SOCK, 0)
+    base = None
+    try:
+        for i in range(CYCLES):
+            if i > 0:
+                victim = app(TAG + "v", "net_vhost0,iface=%s" % SOCK, 1)
+                cmd(victim, "start")
+            before = rx_packets(survivor)
+            cmd(survivor, "stop")
+            cmd(survivor, "start tx_first 4")
+            if wait_traffic(survivor, before) < 0:
+                return "cycle %d: traffic did not resume after the backend restarted" % i
+            kill(victim, TAG + "v")
+            if os.path.exists(SOCK):
+                os.unlink(SOCK)		# a killed server leaves its socket file
+            if i == 1:	# after the first death and recovery: lazily made threads exist
+                time.sleep(0.3)
+                base = usage(survivor.pid)
+        time.sleep(0.5)
+        end = usage(survivor.pid)
+        print("# survivor after cycle 2: fds %d maps %d rss %d kB; after %d: fds %d maps %d "
+              "rss %d kB" % (base + (CYCLES,) + end))
+        if end[0] != base[0] or end[1] != base[1] or end[2] > base[2] + RSS_SLACK_KB:
+            return "survivor leaked: %s -> %s" % (base, end)
+        cmd(survivor, "stop")
+        survivor.sendline("quit")
+        survivor.expect(pexpect.EOF, timeout=30)
+        survivor.close()
+        return None if survivor.exitstatus == 0 else "survivor exit %s" % survivor.exitstatus
+    finally:
+        for p, prefix in ((victim, TAG + "v"), (survivor, TAG + "s")):
+            if p.isalive():
+                kill(p, prefix)
+            shutil.rmtree("/run/dpdk/" + prefix, ignore_errors=True)
+        if os.path.exists(SOCK):
+            os.unlink(SOCK)
+
+
+def main():
+    cases = [("virtio_killed", virtio_killed), ("vhost_killed", vhost_killed)]
+    if os.environ.get("VU_KC_ONLY"):
+        cases = [c for c in cases if c[0] == os.environ["VU_KC_ONLY"]]
+    print("1..%d" % len(cases))
+    bad = 0
+    for n, (name, fn) in enumerate(cases, 1):
+        t = time.time()
+        try:
+            err = fn()
+        except pexpect.ExceptionPexpect as e:
+            err = "pexpect: %s" % str(e).splitlines()[0]
+        print("# %s: %d cycles in %.1f s" % (name, CYCLES, time.time() - t))
+        if err:
+            bad += 1
+            print("not ok %d - %s # %s" % (n, name, err))
+        else:
+            print("ok %d - %s" % (n, name))
+        sys.stdout.flush()
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
