@@ -456,3 +456,39 @@ def test_no_ethdev_linked():
     out = subprocess.run(["ldd", BIN], capture_output=True, text=True).stdout
     for lib in ["librte_ethdev", "librte_vhost", "virtio"]:
         assert lib not in out
+
+
+# ---- vu's vhost-user commands, on the default loopback pair ----
+
+@pytest.mark.pmd(vdevs=[])
+def test_show_vhost(pmd):
+    for port, kind in ((0, "vhost-user port 0 (net_vhost0)"),
+                       (1, "virtio-user port 1 (net_virtio_user0)")):
+        out = pmd.cmd("show vhost %d" % port)
+        assert kind in out, out
+        feats = int(re.search(r"negotiated Virtio features: (0x[0-9a-f]+)", out).group(1), 16)
+        assert feats & (1 << 32), out      # VERSION_1
+        assert re.search(r"negotiated protocol features: 0x[0-9a-f]+", out), out
+        assert re.search(r"vring 0 \(\w+ 0\): .*size 256", out), out
+        assert " ok" in out and "broken" not in out
+    assert "memory regions: " in pmd.cmd("show vhost 1")
+    assert "invalid" in pmd.cmd("show vhost 9").lower()
+
+
+@pytest.mark.pmd(vdevs=[])
+def test_virtio_user_sleep_snapshot_restore_wake(pmd, tmp_path):
+    state = str(tmp_path / "dev.state")
+    pmd.cmd("start tx_first 4")
+    time.sleep(0.3)
+    assert "virtio-user 1 sleep: done" in pmd.cmd("virtio-user 1 sleep")
+    assert "virtio-user 1 snapshot: done" in pmd.cmd("virtio-user 1 snapshot " + state)
+    assert os.path.getsize(state) > 0
+    assert "virtio-user 1 restore: done" in pmd.cmd("virtio-user 1 restore " + state)
+    assert "virtio-user 1 wake: done" in pmd.cmd("virtio-user 1 wake")
+    rx0 = port_stats(pmd.cmd("show port stats 0"))["RX-packets"]
+    time.sleep(0.3)
+    assert port_stats(pmd.cmd("show port stats 0"))["RX-packets"] > rx0   # traffic resumed
+    pmd.cmd("stop")
+    # The vhost port has no frontend operations; a bad file is an error.
+    assert "not supported" in pmd.cmd("virtio-user 0 sleep").lower()
+    assert "No such file" in pmd.cmd("virtio-user 1 restore /nonexistent/state")
