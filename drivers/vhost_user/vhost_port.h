@@ -58,6 +58,7 @@ struct vhost_queue {
 	uint32_t hdr_len;		/* virtio-net header bytes */
 	bool mrg_rxbuf;
 	bool guest_csum;
+	uint16_t port_id;		/* for mbuf->port */
 	struct vhost_port *vp;
 	struct vhost_queue_stats st;
 	/* Burst scratch: popped chains and the used elements to publish. */

@@ -212,6 +212,7 @@ vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			hdr.flags = VIRTIO_NET_HDR_F_DATA_VALID;
 		}
 		virtio_net_hdr_to_mbuf(&hdr, m);
+		m->port = q->port_id;
 		st->good_packets++;
 		st->total_bytes += len;
 		vhost_count_size(st, len);

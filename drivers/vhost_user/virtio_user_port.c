@@ -329,6 +329,7 @@ vuser_probe(struct vu_port *port, const char *args)
 	for (uint32_t i = 0; i < 2 * queues; i++) {
 		vp->q[i].vp = vp;
 		vp->q[i].vring_index = (uint16_t)i;
+		vp->q[i].port_id = port->id;
 		vp->q[i].kick_fd = -1;
 		vp->q[i].call_fd = -1;
 		vu_vring_access_init(&vp->q[i].access);

@@ -49,6 +49,7 @@ struct vuser_queue {
 	struct rte_mempool *mp;		/* rx only */
 	uint32_t hdr_len;
 	bool mrg_rxbuf;
+	uint16_t port_id;		/* for mbuf->port */
 	/* rx: a packet whose num_buffers are not all used yet */
 	struct rte_mbuf *pend_head;
 	struct rte_mbuf *pend_tail;

@@ -61,8 +61,9 @@ set_data(struct vuser_queue *q, struct rte_mbuf *m, uint32_t len, bool first)
 	m->pkt_len = m->data_len;
 	m->nb_segs = 1;
 	m->next = NULL;
-	m->port = 0;
+	m->port = q->port_id;
 	m->ol_flags = 0;
+	m->packet_type = 0;
 }
 
 uint16_t
