@@ -165,9 +165,9 @@ lifecycle(bool with_channel)
 	CHECK(!with_channel || config_change_roundtrip(&t));
 	/* drop: the front-end leaves, the backend sees it and stops everything */
 	close(t.fe.sock);
-	for (i = 0; i < 500 && __atomic_load_n(&fake.disconnects, __ATOMIC_RELAXED) == 0; i++)
+	for (i = 0; i < 500 && __atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE) == 0; i++)
 		usleep(2000);
-	CHECK_EQ(fake.disconnects, 1);
+	CHECK_EQ(__atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE), 1);
 	CHECK(!fake.started[0] && !fake.started[1]);
 	CHECK(!vu_backend_connected(t.b));
 	t.fe.sock = open("/dev/null", O_RDONLY); /* bed_down closes it */

@@ -17,7 +17,7 @@
 #define CYCLES 20000
 
 static struct vu_vring_access acc;
-static volatile bool owned;		/* the control plane is changing the ring */
+static bool owned;		/* the control plane is changing the ring */
 static uint64_t ring_a, ring_b;		/* the "ring": always equal outside changes */
 static bool done;
 static uint64_t bursts, violations;
@@ -29,7 +29,7 @@ data_plane(void *arg)
 	while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
 		if (!vu_vring_access_enter(&acc))
 			continue;
-		if (owned || __atomic_load_n(&ring_a, __ATOMIC_RELAXED) !=
+		if (__atomic_load_n(&owned, __ATOMIC_RELAXED) || __atomic_load_n(&ring_a, __ATOMIC_RELAXED) !=
 			     __atomic_load_n(&ring_b, __ATOMIC_RELAXED))
 			violations++;
 		__atomic_fetch_add(&bursts, 1, __ATOMIC_RELAXED);
@@ -41,12 +41,12 @@ data_plane(void *arg)
 static void
 handoff(bool asymmetric)
 {
-	bool saved = vu_vring_access_asymmetric;
+	bool saved = __atomic_load_n(&vu_vring_access_asymmetric, __ATOMIC_RELAXED);
 	pthread_t t;
 	unsigned int i;
 
 	if (!asymmetric)
-		vu_vring_access_asymmetric = false;
+		__atomic_store_n(&vu_vring_access_asymmetric, false, __ATOMIC_RELAXED);
 	bursts = violations = 0;
 	done = false;
 	vu_vring_access_init(&acc);
@@ -54,11 +54,11 @@ handoff(bool asymmetric)
 	CHECK_EQ(pthread_create(&t, NULL, data_plane, NULL), 0);
 	for (i = 0; i < CYCLES; i++) {
 		vu_vring_access_stop(&acc);
-		owned = true;
+		__atomic_store_n(&owned, true, __ATOMIC_RELAXED);
 		/* A change no burst may see half done. */
 		__atomic_store_n(&ring_a, i + 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&ring_b, i + 1, __ATOMIC_RELAXED);
-		owned = false;
+		__atomic_store_n(&owned, false, __ATOMIC_RELAXED);
 		vu_vring_access_start(&acc);
 		/* Let a burst or two in before taking the ring again. */
 		for (uint64_t b = __atomic_load_n(&bursts, __ATOMIC_RELAXED), spin = 0;
@@ -67,7 +67,7 @@ handoff(bool asymmetric)
 	}
 	__atomic_store_n(&done, true, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
-	vu_vring_access_asymmetric = saved;
+	__atomic_store_n(&vu_vring_access_asymmetric, saved, __ATOMIC_RELAXED);
 	printf("# %s: %u hand-offs, %" PRIu64 " bursts, %" PRIu64 " violations\n",
 	       asymmetric ? "membarrier" : "fenced bursts", CYCLES, bursts, violations);
 	CHECK_EQ(violations, 0);

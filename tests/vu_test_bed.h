@@ -120,7 +120,7 @@ static inline void
 fake_connection(struct vu_backend *b, bool up)
 {
 	(void)b;
-	__atomic_fetch_add(up ? &fake.connects : &fake.disconnects, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(up ? &fake.connects : &fake.disconnects, 1, __ATOMIC_RELEASE);
 }
 
 static struct vu_device_ops fake_ops = {

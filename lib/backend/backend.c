@@ -44,7 +44,7 @@ disconnect(struct vu_backend *b)
 		return;
 	vu_fdman_del(b->conn_fd);
 	close(b->conn_fd);
-	b->conn_fd = -1;
+	__atomic_store_n(&b->conn_fd, -1, __ATOMIC_RELAXED);	/* vu_backend_connected() reads it */
 	be_state_cancel(b);
 	be_reset_device(b);
 	be_channel_close(b);
@@ -108,11 +108,11 @@ connect_fd(struct vu_backend *b, int fd)
 	}
 	/* A peer that stops mid-message cannot hold vu-ctl for more than this. */
 	vu_socket_set_timeout(fd, VU_REPLY_TIMEOUT_MS);
-	b->conn_fd = fd;
+	__atomic_store_n(&b->conn_fd, fd, __ATOMIC_RELAXED);
 	ret = vu_fdman_add(fd, EPOLLIN, on_readable, b);
 	if (ret < 0) {
 		BE_LOG(ERR, b, "cannot watch the connection: %s", strerror(-ret));
-		b->conn_fd = -1;
+		__atomic_store_n(&b->conn_fd, -1, __ATOMIC_RELAXED);
 		close(fd);
 		return ret;
 	}

@@ -51,7 +51,7 @@ RTE_INIT(vring_access_fence_init)
 void
 vu_vring_access_heavy_fence(void)
 {
-	if (vu_vring_access_asymmetric &&
+	if (__atomic_load_n(&vu_vring_access_asymmetric, __ATOMIC_RELAXED) &&
 	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
 		return;
 	/* Registered but failing can't happen; if it did, bursts that rely on

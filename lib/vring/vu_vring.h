@@ -168,7 +168,7 @@ static __rte_always_inline bool
 vu_vring_access_enter(struct vu_vring_access *a)
 {
 	__atomic_store_n(&a->busy, 1, __ATOMIC_RELAXED);
-	if (likely(vu_vring_access_asymmetric))
+	if (likely(__atomic_load_n(&vu_vring_access_asymmetric, __ATOMIC_RELAXED)))
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* membarrier does the rest */
 	else
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
