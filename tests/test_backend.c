@@ -520,10 +520,11 @@ server_relistens(void)
 		CHECK(s >= 0);
 		CHECK(short_session(s));
 		CHECK(wait_connects(i + 1));
-		while (vu_backend_connected(b) && fake.disconnects <= i)
+		while (vu_backend_connected(b) &&
+		       __atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE) <= i)
 			usleep(2000);
 	}
-	CHECK_EQ(fake.disconnects, 3);
+	CHECK_EQ(__atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE), 3);
 	vu_backend_destroy(b);
 	vu_fdman_shutdown();
 	CHECK(access(path, F_OK) != 0);		/* the socket file is gone */

@@ -191,7 +191,7 @@ on_map(struct vu_frontend *fe, uint8_t shmid, uint64_t off, int fd, uint64_t fd_
        uint64_t len, uint64_t flags, void *arg)
 {
 	(void)fe, (void)shmid, (void)off, (void)fd_off, (void)len, (void)flags, (void)arg;
-	ev.maps++;
+	__atomic_fetch_add(&ev.maps, 1, __ATOMIC_RELEASE);
 	return fd >= 0 ? 0 : -EBADF;
 }
 
@@ -199,7 +199,7 @@ static int
 on_unmap(struct vu_frontend *fe, uint8_t shmid, uint64_t off, uint64_t len, void *arg)
 {
 	(void)fe, (void)shmid, (void)off, (void)len, (void)arg;
-	ev.unmaps++;
+	__atomic_fetch_add(&ev.unmaps, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -616,7 +616,8 @@ script_thread(void *arg)
 	struct script *s = arg;
 	struct vu_msg m;
 
-	s->sock = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	__atomic_store_n(&s->sock, accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC),
+			 __ATOMIC_RELEASE);
 	while (s->sock >= 0 && vu_msg_recv(s->sock, VU_MSG_FRONTEND_REQ, &m, "script") == 0) {
 		if (m.hdr.request == VU_REQ_SET_BACKEND_REQ_FD && m.nfds == 1) {
 			s->channel = m.fds[0];
@@ -640,7 +641,7 @@ script_up(struct script *s, const char *path, unsigned int answer, uint64_t pf)
 static void
 script_down(struct script *s, const char *path)
 {
-	shutdown(s->sock, SHUT_RDWR);
+	shutdown(__atomic_load_n(&s->sock, __ATOMIC_ACQUIRE), SHUT_RDWR);
 	pthread_join(s->th, NULL);
 	close(s->sock);
 	close(s->listen_fd);
@@ -698,7 +699,7 @@ backend_requests(void)
 	memfd = memfd_create("test-fe-shm", MFD_CLOEXEC);
 	CHECK(memfd >= 0 && ftruncate(memfd, 0x10000) == 0);
 	CHECK_EQ(backend_req(s.channel, VU_BREQ_SHMEM_MAP, &p, memfd), 0);
-	CHECK_EQ(ev.maps, 1);
+	CHECK_EQ(__atomic_load_n(&ev.maps, __ATOMIC_ACQUIRE), 1);
 	p.shm_offset = 0x1000;	/* overlaps [0, 0x2000) */
 	CHECK_EQ(backend_req(s.channel, VU_BREQ_SHMEM_MAP, &p, memfd), 1);
 	p.shm_offset = (1 << 20) - 0x1000;	/* runs past the region */
@@ -713,10 +714,11 @@ backend_requests(void)
 	p.len = 0x2000;
 	CHECK_EQ(backend_req(s.channel, VU_BREQ_SHMEM_UNMAP, &p, -1), 0);
 	CHECK_EQ(backend_req(s.channel, VU_BREQ_SHMEM_UNMAP, &p, -1), 1);	/* twice */
-	CHECK(ev.maps == 2 && ev.unmaps == 1);
+	CHECK(__atomic_load_n(&ev.maps, __ATOMIC_ACQUIRE) == 2 &&
+	      __atomic_load_n(&ev.unmaps, __ATOMIC_ACQUIRE) == 1);
 	/* Reset undoes what is still mapped (the one at 0x2000). */
 	CHECK_EQ(vu_frontend_reset(fe), 0);
-	CHECK_EQ(ev.unmaps, 2);
+	CHECK_EQ(__atomic_load_n(&ev.unmaps, __ATOMIC_ACQUIRE), 2);
 	/* A malformed request is answered with a failure; the channel stays up. */
 	CHECK_EQ(backend_req(s.channel, VU_BREQ_VRING_CALL, NULL, -1), 1);
 	CHECK_EQ(backend_req(s.channel, VU_BREQ_CONFIG_CHANGE_MSG, NULL, -1), 0);

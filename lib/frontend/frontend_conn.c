@@ -359,9 +359,8 @@ vu_frontend_destroy(struct vu_frontend *fe)
 {
 	if (fe == NULL)
 		return;
-	if (fe->server != NULL)
-		vu_socket_destroy(fe->server);	/* no on_connect() after this */
-	fe->server = NULL;
+	/* The recovery thread first: it may still tell the server socket that
+	 * a connection ended, so the socket must outlive it. */
 	if (fe->thread_started) {
 		pthread_mutex_lock(&fe->conn_lock);
 		fe->stopping = true;
@@ -369,6 +368,9 @@ vu_frontend_destroy(struct vu_frontend *fe)
 		pthread_mutex_unlock(&fe->conn_lock);
 		pthread_join(fe->thread, NULL);
 	}
+	if (fe->server != NULL)
+		vu_socket_destroy(fe->server);	/* no on_connect() after this */
+	fe->server = NULL;
 	pthread_mutex_lock(&fe->lock);
 	fe_connection_down(fe);
 	fe_forget_activation(fe);
