@@ -119,7 +119,7 @@ test_ring_loopback(void)
 	struct vu_port_conf conf = { .nb_rx_queues = 2, .nb_tx_queues = 2, .nb_rx_desc = 64,
 				     .mp = mp };
 	struct rte_mbuf *pkts[80], *rx[80];
-	struct vu_port_xstat xs[10];
+	struct vu_port_xstat xs[18];
 	struct vu_port_stats st;
 	struct vu_port_info info;
 	struct vu_port_link link;
@@ -144,12 +144,16 @@ test_ring_loopback(void)
 	CHECK_EQ(st.ipackets, 64);
 	CHECK_EQ(st.oerrors, 16);
 	CHECK_EQ(st.q_ipackets[1], 64);
-	CHECK_EQ(vu_port_xstats_get(id, NULL, 0), 10);
-	CHECK_EQ(vu_port_xstats_get(id, xs, 10), 10);
-	CHECK(strcmp(xs[5].name, "rx_q1_packets") == 0);
-	CHECK_EQ(xs[5].value, 64);
-	CHECK(strcmp(xs[9].name, "tx_q1_drops") == 0);
-	CHECK_EQ(xs[9].value, 16);
+	CHECK_EQ(vu_port_xstats_get(id, NULL, 0), 18);	/* 8 port-wide + 10 */
+	CHECK_EQ(vu_port_xstats_get(id, xs, 18), 18);
+	CHECK(strcmp(xs[0].name, "rx_good_packets") == 0);
+	CHECK_EQ(xs[0].value, 64);
+	CHECK(strcmp(xs[6].name, "tx_errors") == 0);
+	CHECK_EQ(xs[6].value, 16);
+	CHECK(strcmp(xs[13].name, "rx_q1_packets") == 0);
+	CHECK_EQ(xs[13].value, 64);
+	CHECK(strcmp(xs[17].name, "tx_q1_drops") == 0);
+	CHECK_EQ(xs[17].value, 16);
 	CHECK_EQ(vu_port_stats_reset(id), 0);
 	CHECK_EQ(vu_port_stats_get(id, &st), 0);
 	CHECK_EQ(st.opackets + st.ipackets + st.oerrors, 0);

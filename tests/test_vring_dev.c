@@ -1372,6 +1372,30 @@ test_heal(void)
 	bed_teardown(&b);
 }
 
+/* A base outside used->idx .. avail->idx (DPDK virtio-user's base 0 for rings
+ * it kept) starts at used->idx; a base inside it is kept. */
+static void
+test_base_outside(void)
+{
+	struct bed b;
+
+	CHECK(bed_setup(&b, 16, 0, 1000));
+	post_simple(&b, 0);
+	post_simple(&b, 1);
+	b.conf.last_avail = 0;
+	CHECK(bed_init(&b));
+	CHECK_EQ(vu_vring_dev_last_avail(&b.r), 1000);
+	CHECK_EQ(pop(&b, 32), 2);
+	CHECK_EQ(vu_vring_dev_broken(&b.r), VU_VRING_OK);
+	b.conf.last_avail = 1001;		/* one popped and not used: kept */
+	CHECK(bed_init(&b));
+	CHECK_EQ(vu_vring_dev_last_avail(&b.r), 1001);
+	b.conf.last_avail = 1003;		/* beyond avail->idx */
+	CHECK(bed_init(&b));
+	CHECK_EQ(vu_vring_dev_last_avail(&b.r), 1000);
+	bed_teardown(&b);
+}
+
 static void
 test_init_einval(void)
 {
@@ -1501,6 +1525,7 @@ VU_TEST_MAIN(
 	T(test_too_many_segs),
 	T(test_break_mid_burst),
 	T(test_heal),
+	T(test_base_outside),
 	T(test_init_einval),
 	T(test_error_str),
 	T(test_size_one),

@@ -86,6 +86,18 @@ fwd_lcore_run(void *arg)
 	return 0;
 }
 
+/* start tx_first: one generated burst on every stream of this lcore. */
+static int
+tx_first_lcore_run(void *arg)
+{
+	struct fwd_lcore *fc = arg;
+	uint16_t i;
+
+	for (i = 0; i < fc->stream_nb; i++)
+		txonly_engine.packet_fwd(&fwd_streams[fc->stream_idx + i]);
+	return 0;
+}
+
 void
 start_packet_forwarding(unsigned int tx_first_bursts)
 {
@@ -112,10 +124,20 @@ start_packet_forwarding(unsigned int tx_first_bursts)
 	for (s = 0; s < nb_fwd_streams; s++)
 		fwd_streams[s].burst = nb_pkt_per_burst;
 	fwd_stats_reset();
-	/* start tx_first: bursts of generated packets on every stream first. */
-	for (b = 0; b < tx_first_bursts; b++)
-		for (s = 0; s < nb_fwd_streams; s++)
-			txonly_engine.packet_fwd(&fwd_streams[s]);
+	/*
+	 * start tx_first: bursts of generated packets on every stream first,
+	 * each burst on the streams' own lcores, one launch per burst (as
+	 * DPDK's testpmd). Back to back on the main lcore they would fill a
+	 * ring faster than a peer can drain it, and starve a peer polling on
+	 * the main lcore's CPU.
+	 */
+	for (b = 0; b < tx_first_bursts; b++) {
+		for (lc = 0; lc < nb_fwd_lcores_used; lc++)
+			rte_eal_remote_launch(tx_first_lcore_run, &fwd_lcores[lc],
+					      fwd_lcores[lc].lcore_id);
+		for (lc = 0; lc < nb_fwd_lcores_used; lc++)
+			rte_eal_wait_lcore(fwd_lcores[lc].lcore_id);
+	}
 	fwd_start_banner();
 	for (lc = 0; lc < nb_fwd_lcores_used; lc++) {
 		__atomic_store_n(&fwd_lcores[lc].stopped, false, __ATOMIC_RELAXED);

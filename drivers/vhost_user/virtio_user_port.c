@@ -43,8 +43,8 @@
  * offloads: the port moves frames, and a forwarder has no use for a
  * partial checksum it would have to complete. */
 #define VUSER_FEATURES_BASE ( \
-	RTE_BIT64(VIRTIO_F_VERSION_1) | RTE_BIT64(VIRTIO_NET_F_MQ) | \
-	RTE_BIT64(VIRTIO_NET_F_STATUS) | RTE_BIT64(VIRTIO_NET_F_MAC))
+	RTE_BIT64(VIRTIO_F_VERSION_1) | RTE_BIT64(VIRTIO_NET_F_STATUS) | \
+	RTE_BIT64(VIRTIO_NET_F_MAC))
 
 static void activate_alarm(void *arg);
 
@@ -157,6 +157,10 @@ activate(struct vuser_port *vp)
 		want |= RTE_BIT64(VIRTIO_NET_F_MRG_RXBUF);
 	if (vp->in_order)
 		want |= RTE_BIT64(VIRTIO_F_IN_ORDER);
+	/* MQ only with more than one queue pair (queues=), as DPDK's
+	 * virtio-user: a backend then keeps a single pair's layout. */
+	if (vp->queues > 1)
+		want |= RTE_BIT64(VIRTIO_NET_F_MQ);
 	if (vu_frontend_num_queues(vp->fe) < nq) {
 		DRV_LOG(ERR, vp->port->name, "backend has %u rings, %u queue pairs need %u",
 			vu_frontend_num_queues(vp->fe), vp->nb_queues, nq);
@@ -396,7 +400,7 @@ vuser_configure(struct vu_port *port, const struct vu_port_conf *conf)
 			.mode = vp->server ? VU_FRONTEND_SERVER : VU_FRONTEND_CLIENT,
 			.reconnect = !vp->server, .conn_fd = -1, .device_type = 1,
 			.base_features = VUSER_FEATURES_BASE | RTE_BIT64(VIRTIO_NET_F_MRG_RXBUF) |
-					 RTE_BIT64(VIRTIO_F_IN_ORDER),
+					 RTE_BIT64(VIRTIO_F_IN_ORDER) | RTE_BIT64(VIRTIO_NET_F_MQ),
 			.max_queue_size = (uint16_t)vp->queue_size,
 			.ops = &vuser_fe_ops, .arg = vp,
 		};

@@ -146,9 +146,15 @@ set_features(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 	int ret;
 
 	RTE_SET_USED(reply);
+	/*
+	 * DPDK 22.11's virtio-user in server mode sends no SET_OWNER on a
+	 * reconnected socket; neither DPDK's vhost nor libvhost-user checks
+	 * ownership. The connection is exclusive already: take the first
+	 * SET_FEATURES as the owner.
+	 */
 	if (!b->owned) {
-		BE_LOG_RL(ERR, b, "SET_FEATURES before SET_OWNER");
-		return -EPERM;
+		BE_LOG_RL(WARNING, b, "SET_FEATURES before SET_OWNER: taken as the owner");
+		b->owned = true;
 	}
 	if (unexpected != 0) {
 		BE_LOG_RL(ERR, b, "SET_FEATURES: bits 0x%" PRIx64 " were never offered", unexpected);

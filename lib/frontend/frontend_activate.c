@@ -425,14 +425,21 @@ vu_frontend_deactivate_vring(struct vu_frontend *fe, uint16_t index, uint16_t *b
 	return ret;
 }
 
-/* Stop every active ring; with @p sleep, mark it to be woken. */
+/*
+ * Stop every active ring; with @p sleep, mark it to be woken. Highest index
+ * first: in a device whose queues come in pairs (net: receiveq 2i,
+ * transmitq 2i+1), the device stops taking buffers before the ring it
+ * delivers to stops, so what it took is delivered, not dropped (a loopback
+ * keeps its packets across sleep/wake). send_activation() starts them in
+ * the other order.
+ */
 static int
 stop_all(struct vu_frontend *fe, uint16_t *bases, bool sleep)
 {
 	unsigned int i;
 	int ret = 0, r;
 
-	for (i = 0; i < VU_FRONTEND_MAX_VRINGS; i++) {
+	for (i = VU_FRONTEND_MAX_VRINGS; i-- > 0;) {
 		if (!fe->vrings[i].active)
 			continue;
 		r = stop_vring(fe, (uint16_t)i, bases != NULL ? &bases[i] : NULL);

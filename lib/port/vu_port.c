@@ -243,16 +243,57 @@ vu_port_stats_reset(uint16_t port_id)
 	return port->ops->stats_reset != NULL ? port->ops->stats_reset(port) : -ENOTSUP;
 }
 
+/* The port-wide counters of struct vu_port_stats, ahead of the driver's
+ * xstats, with the names and order DPDK's ethdev gives them. */
+#define BASIC_XSTATS(X) \
+	X(rx_good_packets, ipackets) \
+	X(tx_good_packets, opackets) \
+	X(rx_good_bytes, ibytes) \
+	X(tx_good_bytes, obytes) \
+	X(rx_missed_errors, imissed) \
+	X(rx_errors, ierrors) \
+	X(tx_errors, oerrors) \
+	X(rx_mbuf_allocation_errors, rx_nombuf)
+
+static const char *const basic_xstat_names[] = {
+#define X(name, field) #name,
+	BASIC_XSTATS(X)
+#undef X
+};
+#define NB_BASIC_XSTATS RTE_DIM(basic_xstat_names)
+
 int
 vu_port_xstats_get(uint16_t port_id, struct vu_port_xstat *xstats, unsigned int n)
 {
 	struct vu_port *port = port_get(port_id);
+	unsigned int nb = port != NULL && port->ops->stats_get != NULL ? NB_BASIC_XSTATS : 0;
+	bool fill = n >= nb;
+	int ret;
 
 	if (port == NULL)
 		return -ENODEV;
 	if (xstats == NULL && n != 0)
 		return -EINVAL;
-	return port->ops->xstats_get != NULL ? port->ops->xstats_get(port, xstats, n) : 0;
+	ret = port->ops->xstats_get == NULL ? 0 :
+	      port->ops->xstats_get(port, fill ? xstats + nb : NULL, fill ? n - nb : 0);
+	if (ret < 0)
+		return ret;
+	if (fill && nb != 0) {
+		struct vu_port_stats st;
+		unsigned int i = 0;
+		int err;
+
+		err = vu_port_stats_get(port_id, &st);
+		if (err < 0)
+			return err;
+#define X(name, field) xstats[i++].value = st.field;
+		BASIC_XSTATS(X)
+#undef X
+		for (i = 0; i < nb; i++)
+			snprintf(xstats[i].name, sizeof(xstats[i].name), "%s",
+				 basic_xstat_names[i]);
+	}
+	return (int)nb + ret;
 }
 
 int

@@ -213,7 +213,19 @@ int vu_port_stats_get(uint16_t port_id, struct vu_port_stats *stats);
  * Thread: the app's control thread.
  */
 int vu_port_stats_reset(uint16_t port_id);
-/** See vu_port_ops.xstats_get. */
+/**
+ * Read a port's extended counters: first the port-wide counters of
+ * struct vu_port_stats under DPDK ethdev's names (rx_good_packets,
+ * tx_good_packets, rx_good_bytes, tx_good_bytes, rx_missed_errors,
+ * rx_errors, tx_errors, rx_mbuf_allocation_errors) when the driver has
+ * stats_get, then the driver's own (see vu_port_ops.xstats_get).
+ * @param port_id port
+ * @param xstats array of @p n entries, or NULL with @p n 0 to count
+ * @param n entries in @p xstats
+ * @return how many counters exist (filled when <= @p n), -ENODEV,
+ * -EINVAL (@p xstats NULL with @p n non-zero), or the driver's error.
+ * Thread: any.
+ */
 int vu_port_xstats_get(uint16_t port_id, struct vu_port_xstat *xstats, unsigned int n);
 /**
  * Read a port's link state.

@@ -685,10 +685,28 @@ vu_vring_dev_init(struct vu_vring_dev *r, const struct vu_vring_dev_conf *conf)
 		if (ret < 0)
 			return ret;
 	}
-	if (r->inflight == NULL && r->used_idx != r->last_avail)
-		VRING_LOG(INFO, r->name, "base %u, used idx %u: %u chains were popped and "
-			  "not used", r->last_avail, r->used_idx,
-			  (uint16_t)(r->last_avail - r->used_idx));
+	if (r->inflight == NULL && r->used_idx != r->last_avail) {
+		uint16_t avail_idx = __atomic_load_n(&r->avail->idx, __ATOMIC_RELAXED);
+
+		/*
+		 * A base the driver cannot have: behind used->idx or beyond
+		 * avail->idx. DPDK 22.11's virtio-user sends base 0 when it
+		 * restarts rings it kept (server-mode reconnect); start where
+		 * the used ring ends, as DPDK's vhost does, instead of breaking
+		 * the ring on the first burst. Chains between used->idx and
+		 * the old base are processed again.
+		 */
+		if ((uint16_t)(r->last_avail - r->used_idx) >
+		    (uint16_t)(avail_idx - r->used_idx)) {
+			VRING_LOG(WARNING, r->name, "base %u outside used idx %u .. avail idx %u: "
+				  "starting at used idx", r->last_avail, r->used_idx, avail_idx);
+			r->last_avail = r->used_idx;
+		} else {
+			VRING_LOG(INFO, r->name, "base %u, used idx %u: %u chains were popped "
+				  "and not used", r->last_avail, r->used_idx,
+				  (uint16_t)(r->last_avail - r->used_idx));
+		}
+	}
 	return 0;
 }
 
