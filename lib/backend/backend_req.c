@@ -403,7 +403,10 @@ set_vring_enable(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 
 	RTE_SET_USED(reply);
 	if (!(b->features & RTE_BIT64(VU_F_PROTOCOL_FEATURES))) {
-		BE_LOG_RL(ERR, b, "SET_VRING_ENABLE without PROTOCOL_FEATURES negotiated");
+		/* QEMU (at NIC attach) and DPDK's virtio-user (on reconnect) send
+		 * it before SET_FEATURES, which then enables every ring: routine,
+		 * so not an error line. */
+		BE_LOG(DEBUG, b, "SET_VRING_ENABLE without PROTOCOL_FEATURES negotiated");
 		return -EPERM;
 	}
 	if (msg->payload.state.num > 1) {
