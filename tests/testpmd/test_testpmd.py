@@ -266,9 +266,14 @@ def test_show_port_xstats(pmd):
     out = pmd.cmd("show port xstats 0")
     assert "###### NIC extended statistics for port 0" in out
     xs = dict(re.findall(r"^(\w+): (\d+)$", out, re.M))
-    assert set(xs) == {"rx_q0_packets", "rx_q0_bytes", "tx_q0_packets", "tx_q0_bytes",
+    # ethdev's port-wide counters first, then the driver's per-queue ones.
+    assert set(xs) == {"rx_good_packets", "tx_good_packets", "rx_good_bytes", "tx_good_bytes",
+                       "rx_missed_errors", "rx_errors", "tx_errors",
+                       "rx_mbuf_allocation_errors",
+                       "rx_q0_packets", "rx_q0_bytes", "tx_q0_packets", "tx_q0_bytes",
                        "tx_q0_drops"}
     assert xs["tx_q0_packets"] == "32" and xs["rx_q0_packets"] == "32"
+    assert xs["rx_good_packets"] == "32" and xs["tx_good_packets"] == "32"
     assert xs["rx_q0_bytes"] == str(32 * 64)
     assert "for port 1" in pmd.cmd("show port xstats all")
 
