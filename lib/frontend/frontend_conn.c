@@ -354,6 +354,12 @@ vu_frontend_create(const struct vu_frontend_conf *conf)
 	return fe;
 }
 
+static void
+ctl_barrier(void *arg)
+{
+	(void)arg;
+}
+
 void
 vu_frontend_destroy(struct vu_frontend *fe)
 {
@@ -379,6 +385,10 @@ vu_frontend_destroy(struct vu_frontend *fe)
 	if (fe->inflight_fd >= 0)
 		close(fe->inflight_fd);
 	pthread_mutex_unlock(&fe->lock);
+	/* on_hangup() and on_channel() remove their own watch and then still
+	 * use fe, so a vu_fdman_del() above need not have waited for them:
+	 * anything queued behind them on vu-ctl runs once they returned. */
+	vu_fdman_call(ctl_barrier, NULL);
 	fe_shmem_unmap_all(fe);
 	free(fe);
 }
