@@ -11,6 +11,7 @@
 
 bool interactive;
 bool auto_start;
+bool no_flush_rx;
 uint16_t nb_rxq = 1, nb_txq = 1;
 uint16_t nb_rxd = 1024, nb_txd = 1024;
 uint16_t nb_pkt_per_burst = 32;
@@ -41,7 +42,7 @@ fwd_engine_find(const char *name)
 
 enum {
 	OPT_NB_CORES = 256, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_BURST, OPT_FWD_MODE,
-	OPT_STATS_PERIOD, OPT_TOTAL_NUM_MBUFS, OPT_TXPKTS, OPT_RUN_TIME,
+	OPT_STATS_PERIOD, OPT_TOTAL_NUM_MBUFS, OPT_TXPKTS, OPT_RUN_TIME, OPT_NO_FLUSH_RX,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "total-num-mbufs", required_argument, NULL, OPT_TOTAL_NUM_MBUFS },
 	{ "txpkts", required_argument, NULL, OPT_TXPKTS },
 	{ "run-time", required_argument, NULL, OPT_RUN_TIME },
+	{ "no-flush-rx", no_argument, NULL, OPT_NO_FLUSH_RX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -83,6 +85,8 @@ usage(const char *prog)
 	       "    in non-interactive mode.\n"
 	       "  --total-num-mbufs=N: number of mbufs in the pool.\n"
 	       "  --txpkts=X[,Y]*: segment sizes of txonly/flowgen packets.\n"
+	       "  --no-flush-rx: keep what is waiting in the RX queues when\n"
+	       "    forwarding starts (default: drop it).\n"
 	       "  --run-time=SECONDS: (vu) forward for SECONDS, print the final\n"
 	       "    statistics and exit.\n"
 	       "  -h, --help: show this help and exit.\n",
@@ -194,6 +198,9 @@ apply_opt(int opt, const char *name, const char *arg, const char *prog)
 	case OPT_RUN_TIME:
 		if ((ret = parse_uint(name, arg, 1, 86400 * 365, &v)) == 0)
 			run_time = v;
+		break;
+	case OPT_NO_FLUSH_RX:
+		no_flush_rx = true;
 		break;
 	}
 	return ret;

@@ -75,6 +75,7 @@ extern struct fwd_engine *cur_fwd_eng;
 /* Configuration (parameters.c sets, commands change). */
 extern bool interactive;
 extern bool auto_start;
+extern bool no_flush_rx;
 extern uint16_t nb_rxq, nb_txq, nb_rxd, nb_txd;
 extern uint16_t nb_pkt_per_burst;
 extern unsigned int nb_fwd_lcores;

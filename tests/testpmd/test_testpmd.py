@@ -131,6 +131,23 @@ def test_clear_port_stats(pmd):
     assert port_stats(pmd.cmd("show port stats 0"))["TX-errors"] > 0
 
 
+@pytest.mark.parametrize("flush", [True, False])
+def test_flush_rx_at_start(flush):
+    """start drops what waits in the RX queues (testpmd's default); --no-flush-rx keeps it."""
+    p = Pmd(app_args=[] if flush else ["--no-flush-rx"])
+    try:
+        p.cmd("set fwd txonly")
+        forward(p)              # fills the rings: nothing receives in txonly
+        p.cmd("set fwd rxonly")
+        _, stop = forward(p, seconds=0.2)
+        rx, _ = fwd_totals(stop)
+        assert rx == 0 if flush else rx >= 1024, stop
+        assert p.quit() == 0
+    finally:
+        p.kill()
+    assert_no_leftovers()
+
+
 @pytest.mark.parametrize("mode", ["io", "mac", "macswap", "rxonly", "txonly", "flowgen"])
 def test_set_fwd_and_run(pmd, mode):
     assert "Set %s packet forwarding mode" % mode in pmd.cmd("set fwd " + mode)
@@ -380,7 +397,7 @@ def test_help_option():
     assert rc == 0
     for opt in ["-i, --interactive", "-a, --auto-start", "--nb-cores", "--rxq", "--txq",
                 "--rxd", "--txd", "--burst", "--forward-mode", "--stats-period",
-                "--total-num-mbufs", "--txpkts", "--run-time", "--help"]:
+                "--total-num-mbufs", "--txpkts", "--run-time", "--no-flush-rx", "--help"]:
         assert opt in out, opt
     assert_no_leftovers()
 
