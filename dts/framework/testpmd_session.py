@@ -29,7 +29,8 @@ class TestpmdSession:
     """One testpmd-compatible process. @kind is the app name in dts.yaml ('vu', 'dpdk')."""
 
     def __init__(self, ws, kind: str, name: str, lcores: str, main_lcore: int,
-                 vdevs: list[str], app_args: list[str], shared_mem: bool = False):
+                 vdevs: list[str], app_args: list[str], shared_mem: bool = False,
+                 mem_mb: int | None = None):
         self.ws = ws
         self.config = ws.config
         self.kind = kind
@@ -40,6 +41,7 @@ class TestpmdSession:
         self.vdevs = list(vdevs)
         self.app_args = list(app_args)
         self.shared_mem = shared_mem
+        self.mem_mb = mem_mb or self.config.mem_mb
         self.prefix = ws.new_prefix(name)
         self.logpath = ws.logdir / f"{name}.log"
         self.proc: pexpect.spawn | None = None
@@ -54,7 +56,7 @@ class TestpmdSession:
     def eal_args(self) -> list[str]:
         cfg = self.config
         args = ["-l", self.lcores, "--main-lcore", str(self.main_lcore), "-n", "1",
-                "--no-pci", f"--file-prefix={self.prefix}", "-m", str(cfg.mem_mb)]
+                "--no-pci", f"--file-prefix={self.prefix}", "-m", str(self.mem_mb)]
         if cfg.memory() == "no-huge":
             args.append("--no-huge")
         else:

@@ -20,6 +20,11 @@ from framework.workspace import wait_for
 RUN = 1.0  # seconds each side forwards
 
 
+def _mem_mb(cfg) -> int:
+    """Three processes share the hugepages DTS asks for two (2 x mb_per_process)."""
+    return 2 * cfg.mem_mb // 3
+
+
 def _guest(ctx, name: str, sock) -> TestpmdSession:
     cfg = ctx.config
     vdev = f"net_virtio_user0,path={sock},queues=1"
@@ -27,7 +32,7 @@ def _guest(ctx, name: str, sock) -> TestpmdSession:
                        [vdev], ["--nb-cores=1", f"--rxd={cfg.rxd}", f"--txd={cfg.txd}",
                                 f"--total-num-mbufs={cfg.total_num_mbufs}",
                                 "--no-flush-rx"],  # what waits in the ring is the test
-                       shared_mem=True)
+                       shared_mem=True, mem_mb=_mem_mb(cfg))
     return s.launch()
 
 
@@ -48,7 +53,7 @@ def test_two_guests(ctx):
     switch = TestpmdSession(ctx.ws, ctx.vhost_app, "switch", cfg.vhost_lcores, cfg.vhost_main,
                             vdevs, ["--nb-cores=1", f"--rxd={cfg.rxd}", f"--txd={cfg.txd}",
                                     f"--total-num-mbufs={cfg.total_num_mbufs}"],
-                            shared_mem=True).launch()
+                            shared_mem=True, mem_mb=_mem_mb(cfg)).launch()
     for s in socks:
         wait_for(s.exists, cfg.timeout("socket_wait"), what=f"socket {s}")
     a = _guest(ctx, "guestA", socks[0])

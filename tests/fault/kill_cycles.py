@@ -46,7 +46,12 @@ def app(prefix, vdev, main_lcore):
 
 def cmd(p, line, timeout=30):
     p.sendline(line)
-    p.expect_exact(PROMPT, timeout=timeout)
+    try:
+        p.expect_exact(PROMPT, timeout=timeout)
+    except pexpect.TIMEOUT:
+        tail = (p.before or "")[-1500:].replace("\n", "\n#   ")
+        raise pexpect.TIMEOUT("no prompt %ds after %r; output tail:\n#   %s"
+                              % (timeout, line, tail)) from None
     return p.before
 
 
@@ -170,7 +175,10 @@ def main():
         try:
             err = fn()
         except pexpect.ExceptionPexpect as e:
-            err = "pexpect: %s" % str(e).splitlines()[0]
+            lines = str(e).splitlines()
+            err = "pexpect: %s" % lines[0]
+            for line in lines[1:]:
+                print(line)
         print("# %s: %d cycles in %.1f s" % (name, CYCLES, time.time() - t))
         if err:
             bad += 1
