@@ -12,7 +12,9 @@ import pexpect
 
 from api import testpmd_parsers as tp
 
-PROMPT = "testpmd> "
+# rte_cmdline writes its prompt one character at a time, so a log line from another
+# thread (a reconnect, a link change) can land inside it: "tes<log line>\ntpmd> ".
+PROMPT = re.compile("(?:[^\n]*\n)?".join(re.escape(c) for c in "testpmd> "))
 _ERRORS = re.compile(r"^(Bad arguments|Invalid|Unknown|command not found|Error|Fail)",
                      re.MULTILINE | re.IGNORECASE)
 

@@ -29,7 +29,9 @@ import pexpect
 
 BIN = os.path.abspath(sys.argv[1])
 CYCLES = max(int(sys.argv[2]) if len(sys.argv) > 2 else 100, 2)
-PROMPT = "testpmd> "
+# rte_cmdline writes its prompt one character at a time, so a log line from another
+# thread (a reconnect, a link change) can land inside it: "tes<log line>\ntpmd> ".
+PROMPT = re.compile("(?:[^\n]*\n)?".join(re.escape(c) for c in "testpmd> "))
 TAG = "vukc%d" % os.getpid()
 SOCK = "/tmp/%s.sock" % TAG
 RSS_SLACK_KB = 4096
@@ -40,14 +42,14 @@ def app(prefix, vdev, main_lcore):
             "-m", "256", "--file-prefix", prefix, "--vdev", vdev, "--", "-i",
             "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=8192"]
     p = pexpect.spawn(BIN, args, encoding="utf-8", timeout=60, codec_errors="replace")
-    p.expect_exact(PROMPT)
+    p.expect(PROMPT)
     return p
 
 
 def cmd(p, line, timeout=30):
     p.sendline(line)
     try:
-        p.expect_exact(PROMPT, timeout=timeout)
+        p.expect(PROMPT, timeout=timeout)
     except pexpect.TIMEOUT:
         tail = (p.before or "")[-1500:].replace("\n", "\n#   ")
         raise pexpect.TIMEOUT("no prompt %ds after %r; output tail:\n#   %s"

@@ -18,7 +18,9 @@ import pytest
 
 BIN = os.environ.get("VU_TESTPMD", "build/apps/vu-testpmd/vu-testpmd")
 PREFIX = "vut%d" % os.getpid()
-PROMPT = "testpmd> "
+# rte_cmdline writes its prompt one character at a time, so a log line from another
+# thread (a reconnect, a link change) can land inside it: "tes<log line>\ntpmd> ".
+PROMPT = re.compile("(?:[^\n]*\n)?".join(re.escape(c) for c in "testpmd> "))
 TIMEOUT = 60  # ASan start-up is slow on a shared 2-core machine
 RINGS = ["--vdev", "net_ring0", "--vdev", "net_ring1"]
 
