@@ -7,8 +7,9 @@
 #  2. build/       gcc, -Werror; run the C tests
 #  3. build-asan/  clang, ASan+UBSan, libFuzzer targets; run the C tests again
 #  4. run each fuzz target for VU_FUZZ_SECONDS (30) over its committed corpus
-#  5. build the docs (Doxygen + Sphinx), failing on any warning
-#  6. install into a temporary prefix; build and run examples/ with pkg-config
+#  5. DTS: unit tests of its parsers and arithmetic, then the functional suites
+#  6. build the docs (Doxygen + Sphinx), failing on any warning
+#  7. install into a temporary prefix; build and run examples/ with pkg-config
 #
 # Exit status: 0 when every case passed.
 set -u
@@ -70,6 +71,13 @@ for src in fuzz/fuzz_*.c; do
 	[ $rc -eq 0 ] || tail -40 "$TMP/$t.log"
 	record "$t" $rc
 done
+
+say "DTS unit tests (parsers, perf arithmetic)"
+/usr/bin/python3 -m pytest -q -rA -p no:cacheprovider dts/unit >"$TMP/dts-unit.log" 2>&1
+tail -3 "$TMP/dts-unit.log"
+awk '/^(PASSED|FAILED|ERROR) /{print ($1 == "PASSED" ? "PASS " : "FAIL ") "dts-unit:" $2}' \
+	"$TMP/dts-unit.log" >>"$STEPS"
+grep -q '^PASSED ' "$TMP/dts-unit.log" || record dts-unit 1
 
 # vu against itself and against DPDK in both roles; DPDK<->DPDK, the
 # reference the suites were validated on, is left to an explicit run.

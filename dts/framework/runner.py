@@ -123,6 +123,9 @@ def main(argv=None) -> int:
     ap.add_argument("--samples", type=int, help="perf: samples per point")
     ap.add_argument("--interval", type=float, help="perf: seconds between samples")
     ap.add_argument("--warmup", type=float, help="perf: warm-up seconds")
+    ap.add_argument("--rounds", type=int,
+                    help="perf: launches per pair and point, interleaved; the ratio to "
+                         "dpdk-dpdk is the median of the per-round ratios")
     ap.add_argument("--save-baseline", action="store_true")
     ap.add_argument("--baseline", type=Path, help="perf: baseline file to compare against")
     ap.add_argument("--tolerance", type=float, default=0.1)

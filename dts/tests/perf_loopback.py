@@ -2,10 +2,13 @@
 """Performance: vhost <-> virtio-user loopback Mpps, every pair interleaved per point.
 
 Not a functional suite (no test_ prefix): run by `dts/run --suite perf` or `perf-smoke`.
-Each point (frame size x queue pairs x mergeable) runs every pair, in an order rotated
-per point so machine drift hits all pairs alike. A sample is the vhost side's Rx-pps from
-`show port stats 0` (testpmd's own "since last show" rate), read every --interval seconds
-after a warm-up; the point's value is the median of --samples samples.
+Each point (frame size x queue pairs x mergeable) runs every pair, --rounds times, in an
+order rotated per round and per point so machine drift hits all pairs alike. A sample is
+the vhost side's Rx-pps from `show port stats 0` (testpmd's own "since last show" rate),
+read every --interval seconds after a warm-up; a round's value is the median of --samples
+samples. A pair's Mpps is the median of its rounds; its ratio to the reference is the
+median of the per-round ratios (each taken between launches a few seconds apart, so a
+shared machine's slow swings cancel out of it).
 """
 from __future__ import annotations
 
@@ -19,8 +22,8 @@ from framework.runner import run_case
 
 REFERENCE = "dpdk-dpdk"
 FULL = dict(sizes=[64, 128, 256, 512, 1024, 1518], queues=[1, 2], mrg=[1, 0], samples=5,
-            interval=1.0, warmup=2.0)
-SMOKE = dict(sizes=[64], queues=[1], mrg=[1], samples=3, interval=1.0, warmup=2.0)
+            interval=1.0, warmup=2.0, rounds=1)
+SMOKE = dict(sizes=[64], queues=[1], mrg=[1], samples=3, interval=1.0, warmup=2.0, rounds=1)
 BASELINE_DIR = cfgmod.DTS_DIR / "baseline"
 
 
@@ -62,90 +65,119 @@ def run_suite(cfg, name: str, pairs: list[str], args) -> dict:
     samples = args.samples or base["samples"]
     interval = args.interval or base["interval"]
     warmup = args.warmup if args.warmup is not None else base["warmup"]
+    rounds = args.rounds or base["rounds"]
     timeout = 60 + warmup + samples * interval
-    cases, table = [], {}
+    cases, table, ratios, spread = [], {}, {}, {}
     n = 0
     for q in queues:
         for m in mrgs:
             for size in sizes:
                 key = _key(size, q, m)
-                table[key] = {}
-                order = pairs[n % len(pairs):] + pairs[:n % len(pairs)]
-                n += 1
-                for pair in order:
-                    def fn(ctx, _s=size, _q=q, _m=m):
-                        measure(ctx, _s, _q, _m, samples, interval, warmup)
-                    fn.__name__ = key
-                    r = run_case(cfg, name, fn, pair, {}, timeout)
-                    r["point"] = {"size": size, "queues": q, "mrg_rxbuf": m}
-                    if r["status"] == "passed":
-                        table[key][pair] = r["metrics"]["mpps"]
-                    print(f"  {'PASS' if r['status'] == 'passed' else 'FAIL'} {name}/{key} "
-                          f"[{pair}] {r.get('metrics', {}).get('mpps', '-')} Mpps"
-                          + (f"  -- {r['message']}" if r["message"] else ""), flush=True)
-                    cases.append(r)
+                per_round = []          # one {pair: Mpps} per round
+                for rnd in range(rounds):
+                    got = {}
+                    rot = n % len(pairs)
+                    n += 1
+                    for pair in pairs[rot:] + pairs[:rot]:
+                        def fn(ctx, _s=size, _q=q, _m=m):
+                            measure(ctx, _s, _q, _m, samples, interval, warmup)
+                        fn.__name__ = key
+                        r = run_case(cfg, name, fn, pair, {}, timeout)
+                        r["point"] = {"size": size, "queues": q, "mrg_rxbuf": m}
+                        r["round"] = rnd + 1
+                        if r["status"] == "passed":
+                            got[pair] = r["metrics"]["mpps"]
+                        print(f"  {'PASS' if r['status'] == 'passed' else 'FAIL'} {name}/{key} "
+                              f"[{pair}]" + (f" round {rnd + 1}" if rounds > 1 else "")
+                              + f" {r.get('metrics', {}).get('mpps', '-')} Mpps"
+                              + (f"  -- {r['message']}" if r["message"] else ""), flush=True)
+                        cases.append(r)
+                    per_round.append(got)
+                table[key], ratios[key], spread[key] = summarise(per_round, pairs)
     bl_path = args.baseline or (BASELINE_DIR / f"{name}.json")
-    verdict = compare_baseline(cases, table, bl_path, args.tolerance)
+    verdict = compare_baseline(cases, table, ratios, bl_path, args.tolerance)
     if args.save_baseline:
-        save_baseline(bl_path, table)
+        save_baseline(bl_path, table, ratios)
         verdict.append(f"baseline saved to {bl_path}")
-    md = markdown_table(table, pairs) + "\n" + "\n".join(f"- {v}" for v in verdict) + "\n"
+    md = markdown_table(table, ratios, spread, pairs) + "\n" + "\n".join(f"- {v}" for v in verdict) + "\n"
     png = plot(cfg.output_dir / f"{name}.png", table, pairs)
     md += f"\n![Mpps against frame size]({png.name})\n"
     (cfg.output_dir / f"{name}.md").write_text(md)
-    (cfg.output_dir / f"{name}.json").write_text(json.dumps(table, indent=2) + "\n")
+    (cfg.output_dir / f"{name}.json").write_text(
+        json.dumps({"rounds": rounds, "mpps": table, "ratios": ratios, "ratio_range": spread},
+                   indent=2) + "\n")
     print(md)
     return {"suite": name, "doc": __doc__.strip().split("\n")[0], "cases": cases,
-            "markdown": md, "table": table}
+            "markdown": md, "table": table, "ratios": ratios}
 
 
-def _ratio(table, key, pair):
-    ref = table[key].get(REFERENCE)
-    v = table[key].get(pair)
-    return v / ref if (v is not None and ref) else None
+def summarise(per_round: list[dict], pairs: list[str]) -> tuple[dict, dict, dict]:
+    """A point's Mpps per pair (median of its rounds), ratio to the reference per pair
+    (median of the ratios of rounds in which both ran) and those ratios' [min, max]."""
+    mpps, ratio, spread = {}, {}, {}
+    for pair in pairs:
+        vals = [g[pair] for g in per_round if pair in g]
+        if vals:
+            mpps[pair] = round(statistics.median(vals), 4)
+        rs = [g[pair] / g[REFERENCE] for g in per_round
+              if pair != REFERENCE and pair in g and g.get(REFERENCE)]
+        if rs:
+            ratio[pair] = round(statistics.median(rs), 4)
+            spread[pair] = [round(min(rs), 4), round(max(rs), 4)]
+    return mpps, ratio, spread
 
 
-def compare_baseline(cases, table, path: Path, tol: float) -> list[str]:
-    """Regression verdict: the reference pair by absolute Mpps, other pairs by their ratio
-    to the reference measured in the same run (absolute if the reference was not run)."""
+def compare_baseline(cases, table, ratios, path: Path, tol: float) -> list[str]:
+    """Regression verdict per point and pair: the reference pair by absolute Mpps, other
+    pairs by their ratio to the reference measured in the same run (absolute if the
+    reference was not run). The verdict is written on every round's case of that pair."""
     if not path.exists():
         return [f"no baseline at {path}: no regression verdict (save one with --save-baseline)"]
-    bl = json.loads(path.read_text())["points"]
-    out, bad = [], 0
-    for c in cases:
-        key, pair = c["case"], c["pair"]
-        if c["status"] != "passed" or key not in bl or pair not in bl[key]:
-            continue
-        now, was = table[key][pair], bl[key][pair]
-        r_now = _ratio(table, key, pair) if pair != REFERENCE else None
-        r_was = (was / bl[key][REFERENCE]) if (pair != REFERENCE and bl[key].get(REFERENCE)) \
-            else None
-        if r_now is not None and r_was is not None:
-            lost, what = 1 - r_now / r_was, f"ratio {r_now:.3f} vs baseline {r_was:.3f}"
-        else:
-            lost, what = 1 - now / was, f"{now:.3f} Mpps vs baseline {was:.3f}"
-        if lost > tol:
-            c["status"] = "failed"
-            c["message"] = f"regression: {what} (-{lost:.1%} > {tol:.0%})"
-            bad += 1
-        else:
-            c["notes"].append(f"within tolerance: {what}")
-    out.append(f"regression verdict against {path.name} (tolerance {tol:.0%}): "
-               + ("**PASS**" if bad == 0 else f"**{bad} regressed**"))
-    return out
+    saved = json.loads(path.read_text())
+    bl, bl_ratios = saved["points"], saved.get("ratios", {})
+    bad = 0
+    for key, row in table.items():
+        for pair, now in row.items():
+            if key not in bl or pair not in bl[key]:
+                continue
+            was = bl[key][pair]
+            r_now = ratios[key].get(pair)
+            r_was = bl_ratios.get(key, {}).get(pair)
+            if r_was is None and pair != REFERENCE and bl[key].get(REFERENCE):
+                r_was = was / bl[key][REFERENCE]
+            if r_now is not None and r_was is not None:
+                lost, what = 1 - r_now / r_was, f"ratio {r_now:.3f} vs baseline {r_was:.3f}"
+            else:
+                lost, what = 1 - now / was, f"{now:.3f} Mpps vs baseline {was:.3f}"
+            mine = [c for c in cases if c["case"] == key and c["pair"] == pair
+                    and c["status"] == "passed"]
+            if lost > tol:
+                bad += 1
+                for c in mine:
+                    c["status"] = "failed"
+                    c["message"] = f"regression: {what} (-{lost:.1%} > {tol:.0%})"
+            else:
+                for c in mine:
+                    c["notes"].append(f"within tolerance: {what}")
+    return [f"regression verdict against {path.name} (tolerance {tol:.0%}): "
+            + ("**PASS**" if bad == 0 else f"**{bad} regressed**")]
 
 
-def save_baseline(path: Path, table) -> None:
+def save_baseline(path: Path, table, ratios) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    old = json.loads(path.read_text())["points"] if path.exists() else {}
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    old, old_ratios = saved.get("points", {}), saved.get("ratios", {})
     for key, row in table.items():
         old.setdefault(key, {}).update(row)
+        old_ratios.setdefault(key, {}).update(ratios[key])
     path.write_text(json.dumps({"saved": time.strftime("%Y-%m-%d %H:%M:%S"),
                                 "host_note": "2-core shared machine; noisy",
-                                "points": old}, indent=2) + "\n")
+                                "points": old, "ratios": old_ratios}, indent=2) + "\n")
 
 
-def markdown_table(table, pairs) -> str:
+def markdown_table(table, ratios, spread, pairs) -> str:
+    """Mpps per pair, then each pair's ratio to the reference; with several rounds the
+    ratio is followed by the range of its per-round values."""
     others = [p for p in pairs if p != REFERENCE]
     head = "| point | " + " | ".join(f"{p} Mpps" for p in pairs) + "".join(
         f" | {p} / {REFERENCE}" for p in others if REFERENCE in pairs) + " |"
@@ -154,8 +186,11 @@ def markdown_table(table, pairs) -> str:
         cells = [f"{row[p]:.3f}" if p in row else "-" for p in pairs]
         if REFERENCE in pairs:
             for p in others:
-                r = _ratio(table, key, p)
-                cells.append(f"{r:.3f}" if r is not None else "-")
+                r, lo_hi = ratios[key].get(p), spread[key].get(p)
+                cell = f"{r:.3f}" if r is not None else "-"
+                if lo_hi and lo_hi[0] != lo_hi[1]:
+                    cell += f" ({lo_hi[0]:.2f}-{lo_hi[1]:.2f})"
+                cells.append(cell)
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
