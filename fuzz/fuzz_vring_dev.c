@@ -72,6 +72,7 @@ static uint8_t *file;
 static struct vu_mem_log *dirty;
 static struct vu_vring_chain chains[VU_VRING_BURST_MAX];
 static volatile uint8_t sink;
+static uint8_t scratch[FILE_BYTES];	/* a segment never exceeds the file */
 
 #define FAIL_IF(cond) do { if (cond) __builtin_trap(); } while (0)
 
@@ -103,7 +104,7 @@ static void
 use_chain(const struct vu_mem_table *mem, const struct vu_vring_chain *c, uint16_t size)
 {
 	uint64_t total = 0;
-	uint32_t i, j;
+	uint32_t i;
 
 	FAIL_IF(c->head >= size);
 	FAIL_IF(c->nr_read + c->nr_write > VU_VRING_SEGS_MAX);
@@ -115,11 +116,10 @@ use_chain(const struct vu_mem_table *mem, const struct vu_vring_chain *c, uint16
 		FAIL_IF(vu_mem_gpa_to_local(mem, s->gpa, s->len) != s->addr);
 		total += s->len;
 		if (i < c->nr_read) {
-			uint8_t x = 0;
-
-			for (j = 0; j < s->len; j++)
-				x ^= p[j];
-			sink = x;
+			/* ASan checks the whole range in the copy; a byte
+			 * loop did the same at a tenth of the speed */
+			memcpy(scratch, p, s->len);
+			sink = scratch[s->len - 1];
 		} else {
 			memset(p, 0x5a, s->len);
 		}
