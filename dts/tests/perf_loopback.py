@@ -8,12 +8,16 @@ the vhost side's Rx-pps from `show port stats 0` (testpmd's own "since last show
 read every --interval seconds after a warm-up; a round's value is the median of --samples
 samples. A pair's Mpps is the median of its rounds; its ratio to the reference is the
 median of the per-round ratios (each taken between launches a few seconds apart, so a
-shared machine's slow swings cancel out of it).
+shared machine's slow swings cancel out of it). The core-to-core round trip measured
+before and after the run (tools/c2c_rtt.c) tells a quiet machine from one whose vCPUs
+the host moved apart.
 """
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
+import subprocess
 import time
 from pathlib import Path
 
@@ -25,6 +29,34 @@ FULL = dict(sizes=[64, 128, 256, 512, 1024, 1518], queues=[1, 2], mrg=[1, 0], sa
             interval=1.0, warmup=2.0, rounds=1)
 SMOKE = dict(sizes=[64], queues=[1], mrg=[1], samples=3, interval=1.0, warmup=2.0, rounds=1)
 BASELINE_DIR = cfgmod.DTS_DIR / "baseline"
+C2C_SRC = cfgmod.DTS_DIR / "tools" / "c2c_rtt.c"
+
+
+def core_to_core_rtt(out_dir: Path, gap_ms: int = 250) -> dict | None:
+    """Round trip of a cache line between CPU 0 and CPU 1 (tools/c2c_rtt.c), 20 samples
+    250 ms apart: {min, median, max, samples} in ns, or None without a C compiler. A
+    median far above the min means the host moved the vCPUs apart during the run."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        return None
+    exe = out_dir / "c2c_rtt"
+    try:
+        if not exe.exists():
+            subprocess.run([cc, "-O2", "-pthread", "-o", str(exe), str(C2C_SRC)], check=True,
+                           capture_output=True, timeout=60)
+        out = subprocess.run([str(exe), "20", str(gap_ms)], check=True, capture_output=True,
+                             text=True, timeout=60).stdout.split()
+    except (subprocess.SubprocessError, OSError):
+        return None
+    vals = [int(float(x)) for x in out[1:]]
+    return {"min": vals[0], "median": vals[1], "max": vals[2], "samples": vals[3:]}
+
+
+def _rtt_line(when: str, rtt: dict | None) -> str:
+    if rtt is None:
+        return f"core-to-core round trip {when}: not measured (no C compiler)"
+    return (f"core-to-core round trip {when}: min {rtt['min']} ns, median {rtt['median']} ns, "
+            f"max {rtt['max']} ns")
 
 
 def measure(ctx, size: int, queues: int, mrg: int, samples: int, interval: float,
@@ -68,6 +100,9 @@ def run_suite(cfg, name: str, pairs: list[str], args) -> dict:
     rounds = args.rounds or base["rounds"]
     timeout = 60 + warmup + samples * interval
     cases, table, ratios, spread = [], {}, {}, {}
+    cfg.output_dir.mkdir(parents=True, exist_ok=True)
+    rtt_before = core_to_core_rtt(cfg.output_dir)
+    print("  " + _rtt_line("before", rtt_before), flush=True)
     n = 0
     for q in queues:
         for m in mrgs:
@@ -94,17 +129,20 @@ def run_suite(cfg, name: str, pairs: list[str], args) -> dict:
                         cases.append(r)
                     per_round.append(got)
                 table[key], ratios[key], spread[key] = summarise(per_round, pairs)
+    rtt_after = core_to_core_rtt(cfg.output_dir)
     bl_path = args.baseline or (BASELINE_DIR / f"{name}.json")
     verdict = compare_baseline(cases, table, ratios, bl_path, args.tolerance)
     if args.save_baseline:
         save_baseline(bl_path, table, ratios)
         verdict.append(f"baseline saved to {bl_path}")
+    verdict += [_rtt_line("before", rtt_before), _rtt_line("after", rtt_after)]
     md = markdown_table(table, ratios, spread, pairs) + "\n" + "\n".join(f"- {v}" for v in verdict) + "\n"
     png = plot(cfg.output_dir / f"{name}.png", table, pairs)
     md += f"\n![Mpps against frame size]({png.name})\n"
     (cfg.output_dir / f"{name}.md").write_text(md)
     (cfg.output_dir / f"{name}.json").write_text(
-        json.dumps({"rounds": rounds, "mpps": table, "ratios": ratios, "ratio_range": spread},
+        json.dumps({"rounds": rounds, "mpps": table, "ratios": ratios, "ratio_range": spread,
+                    "c2c_rtt_ns": {"before": rtt_before, "after": rtt_after}},
                    indent=2) + "\n")
     print(md)
     return {"suite": name, "doc": __doc__.strip().split("\n")[0], "cases": cases,

@@ -64,3 +64,11 @@ def test_old_baseline_without_ratios(tmp_path):
     out = pl.compare_baseline(cases, {"64B-q1-mrg1": {"vu-dpdk": 4.0}},
                               {"64B-q1-mrg1": {"vu-dpdk": 1.0}}, bl, 0.1)
     assert "PASS" in out[0] and "ratio 1.000 vs baseline 0.800" in cases[0]["notes"][0]
+
+
+def test_core_to_core_rtt(tmp_path):
+    rtt = pl.core_to_core_rtt(tmp_path, gap_ms=1)
+    assert rtt is not None, "cc missing or tools/c2c_rtt.c failed"
+    assert 0 < rtt["min"] <= rtt["median"] <= rtt["max"] < 10**6
+    assert len(rtt["samples"]) == 20
+    assert "min %d ns" % rtt["min"] in pl._rtt_line("before", rtt)
