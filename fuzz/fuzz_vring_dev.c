@@ -116,8 +116,8 @@ use_chain(const struct vu_mem_table *mem, const struct vu_vring_chain *c, uint16
 		FAIL_IF(vu_mem_gpa_to_local(mem, s->gpa, s->len) != s->addr);
 		total += s->len;
 		if (i < c->nr_read) {
-			/* ASan checks the whole range in the copy; a byte
-			 * loop did the same at a tenth of the speed */
+			/* ASan checks the whole range in the copy, once,
+			 * where a byte loop checked every byte */
 			memcpy(scratch, p, s->len);
 			sink = scratch[s->len - 1];
 		} else {
