@@ -130,6 +130,9 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline", type=Path, help="perf: baseline file to compare against")
     ap.add_argument("--tolerance", type=float, default=0.1)
     args = ap.parse_args(argv)
+    for opt in ("samples", "rounds"):
+        if getattr(args, opt) is not None and getattr(args, opt) < 1:
+            ap.error(f"--{opt} must be at least 1")
 
     cfg = cfgmod.load(args.conf)
     if args.output:
