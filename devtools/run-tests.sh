@@ -56,13 +56,19 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 say "fuzz smoke runs (${FUZZ_SECONDS} s each)"
+# One CPU for the whole process: the backend and frontend targets hand work
+# to their vu-ctl thread for every input, and on one CPU that hand-off is a
+# plain switch rather than a cross-CPU wake-up (and munmap needs no
+# shootdown IPI). Measured 2026-12-02: backend 805 -> 2304 exec/s,
+# frontend 1159 -> 1964.
+fuzz_cpu=$(awk '/^Cpus_allowed_list/{split($2, a, "[,-]"); print a[1]}' /proc/self/status)
 for src in fuzz/fuzz_*.c; do
 	t=$(basename "$src" .c)
 	corpus=fuzz/corpus/${t#fuzz_}
 	bin=build-asan/fuzz/$t
 	if [ ! -x "$bin" ]; then record "$t" 1; continue; fi
 	mkdir -p "$TMP/$t"
-	"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+	taskset -c "$fuzz_cpu" "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$TMP/" "$TMP/$t" "$corpus" \
 		>"$TMP/$t.log" 2>&1
 	rc=$?
