@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -130,6 +131,24 @@ virtio_net_hdr_from_mbuf(struct virtio_net_hdr *h, const struct rte_mbuf *m, boo
 	} else if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
 		h->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 	}
+}
+
+/*
+ * Put transmit header @p h in front of a packet (at @p dst, the packet's
+ * headroom), storing nothing where the bytes are already right, and
+ * leaving num_buffers as the device wrote it when this buffer was last
+ * received into, as DPDK's virtio PMD does. The spec asks drivers to zero
+ * num_buffers on transmit, and every device ignores it there (vu, DPDK's
+ * vhost, QEMU, Linux vhost-net); zeroing it would move the header's line
+ * to this core and back to the device's for every packet, as the device
+ * sets it to 1 again on the next receive. Only the 10 bytes every header
+ * has are written, so a legacy header (no num_buffers) is right too.
+ */
+static __rte_always_inline void
+virtio_net_hdr_put_tx(void *dst, const struct virtio_net_hdr *h)
+{
+	if (memcmp(dst, h, VIRTIO_NET_HDR_LEN_LEGACY) != 0)
+		memcpy(dst, h, VIRTIO_NET_HDR_LEN_LEGACY);
 }
 
 #endif /* VU_VIRTIO_NET_H */

@@ -151,7 +151,8 @@ vuser_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	reclaim_tx(q);
 	for (; sent < n; sent++) {
 		struct rte_mbuf *m = pkts[sent], *s;
-		struct virtio_net_hdr *h;
+		struct virtio_net_hdr hdr;
+		void *h;
 		uint16_t k = 0;
 
 		if (unlikely(m->nb_segs > vu_vring_drv_free(&q->ring) ||
@@ -159,13 +160,14 @@ vuser_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			st->ring_full += n - sent;
 			break;
 		}
-		h = (struct virtio_net_hdr *)rte_pktmbuf_prepend(m, (uint16_t)q->hdr_len);
+		h = rte_pktmbuf_prepend(m, (uint16_t)q->hdr_len);
 		if (unlikely(h == NULL)) {
 			st->errors++;	/* no headroom: the packet can't carry a header */
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		virtio_net_hdr_from_mbuf(h, m, false);
+		virtio_net_hdr_from_mbuf(&hdr, m, false);
+		virtio_net_hdr_put_tx(h, &hdr);
 		for (s = m; s != NULL; s = s->next)
 			if (s->data_len > 0)
 				segs[k++] = (struct vu_vring_drv_seg){
