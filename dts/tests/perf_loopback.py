@@ -10,7 +10,10 @@ samples. A pair's Mpps is the median of its rounds; its ratio to the reference i
 median of the per-round ratios (each taken between launches a few seconds apart, so a
 shared machine's slow swings cancel out of it). The core-to-core round trip measured
 before and after the run (tools/c2c_rtt.c) tells a quiet machine from one whose vCPUs
-the host moved apart.
+the host moved apart. On such a machine the report's sample quantiles are the steadier
+comparison: every sample of a pair, pooled over its rounds, at p10..p90; the low ones
+are the spells in which the vCPUs were far apart (use many short samples, e.g.
+--samples 16 --interval 0.25).
 """
 from __future__ import annotations
 
@@ -136,17 +139,60 @@ def run_suite(cfg, name: str, pairs: list[str], args) -> dict:
         save_baseline(bl_path, table, ratios)
         verdict.append(f"baseline saved to {bl_path}")
     verdict += [_rtt_line("before", rtt_before), _rtt_line("after", rtt_after)]
+    quant = pooled_quantiles(cases, pairs)
     md = markdown_table(table, ratios, spread, pairs) + "\n" + "\n".join(f"- {v}" for v in verdict) + "\n"
+    md += "\nSample quantiles (Mpps; every sample of a pair, pooled over its rounds):\n\n"
+    md += quantile_table(quant, pairs)
     png = plot(cfg.output_dir / f"{name}.png", table, pairs)
     md += f"\n![Mpps against frame size]({png.name})\n"
     (cfg.output_dir / f"{name}.md").write_text(md)
     (cfg.output_dir / f"{name}.json").write_text(
         json.dumps({"rounds": rounds, "mpps": table, "ratios": ratios, "ratio_range": spread,
+                    "sample_quantiles": quant,
                     "c2c_rtt_ns": {"before": rtt_before, "after": rtt_after}},
                    indent=2) + "\n")
     print(md)
     return {"suite": name, "doc": __doc__.strip().split("\n")[0], "cases": cases,
             "markdown": md, "table": table, "ratios": ratios}
+
+
+QUANTILES = (10, 25, 50, 75, 90)
+
+
+def sample_quantiles(samples: list[float]) -> dict:
+    """Nearest-rank percentiles QUANTILES of @samples (Mpps): {"p10": ..., ...}."""
+    v = sorted(samples)
+    # rank ceil(q * n / 100), 1-based
+    return {f"p{q}": v[max(0, -(-q * len(v) // 100) - 1)] for q in QUANTILES} if v else {}
+
+
+def pooled_quantiles(cases: list[dict], pairs: list[str]) -> dict:
+    """{point: {pair: quantiles of every sample of its rounds}}. A round that ran to the
+    end has samples even when the baseline verdict marked it failed; one that broke has
+    none."""
+    pooled: dict = {}
+    for c in cases:
+        samples = c.get("metrics", {}).get("samples_mpps")
+        if samples and c["pair"] in pairs:
+            pooled.setdefault(c["case"], {}).setdefault(c["pair"], []).extend(samples)
+    return {key: {p: sample_quantiles(v) for p, v in row.items()} for key, row in pooled.items()}
+
+
+def quantile_table(quant: dict, pairs: list[str]) -> str:
+    """One row per point and pair: its sample quantiles, and p25 over the reference's."""
+    lines = ["| point | pair | " + " | ".join(f"p{q}" for q in QUANTILES)
+             + f" | p25 / {REFERENCE} p25 |"]
+    lines.append("|" + "---|" * (len(QUANTILES) + 3))
+    for key, row in quant.items():
+        ref = row.get(REFERENCE, {}).get("p25")
+        for p in pairs:
+            if p not in row:
+                continue
+            qs = row[p]
+            r = f"{qs['p25'] / ref:.2f}" if ref and p != REFERENCE else "-"
+            lines.append(f"| {key} | {p} | " + " | ".join(f"{qs[f'p{q}']:.2f}" for q in QUANTILES)
+                         + f" | {r} |")
+    return "\n".join(lines) + "\n"
 
 
 def summarise(per_round: list[dict], pairs: list[str]) -> tuple[dict, dict, dict]:

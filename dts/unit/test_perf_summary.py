@@ -72,3 +72,24 @@ def test_core_to_core_rtt(tmp_path):
     assert 0 < rtt["min"] <= rtt["median"] <= rtt["max"] < 10**6
     assert len(rtt["samples"]) == 20
     assert "min %d ns" % rtt["min"] in pl._rtt_line("before", rtt)
+
+
+def test_sample_quantiles_nearest_rank():
+    q = pl.sample_quantiles([float(x) for x in range(10, 0, -1)])   # 1..10, unsorted
+    assert q == {"p10": 1.0, "p25": 3.0, "p50": 5.0, "p75": 8.0, "p90": 9.0}
+    assert pl.sample_quantiles([]) == {}
+    assert pl.sample_quantiles([4.0])["p10"] == 4.0 and pl.sample_quantiles([4.0])["p90"] == 4.0
+
+
+def test_quantiles_pool_rounds_and_skip_broken_ones():
+    key = "64B-q1-mrg1"
+    cases = [dict(_case(key, "dpdk-dpdk"), metrics={"samples_mpps": [4.0, 8.0]}),
+             dict(_case(key, "dpdk-dpdk"), metrics={"samples_mpps": [6.0, 10.0]}),
+             dict(_case(key, "vu-dpdk"), metrics={"samples_mpps": [5.0, 9.0, 11.0, 7.0]}),
+             dict(_case(key, "vu-dpdk"), status="failed", message="timed out after 62s")]
+    cases[1]["status"] = "failed"       # a regression verdict: its samples still count
+    quant = pl.pooled_quantiles(cases, PAIRS)
+    assert quant[key]["dpdk-dpdk"]["p25"] == 4.0 and quant[key]["vu-dpdk"]["p25"] == 5.0
+    md = pl.quantile_table(quant, PAIRS)
+    assert "| 64B-q1-mrg1 | vu-dpdk | 5.00 | 5.00 | 7.00 | 9.00 | 11.00 | 1.25 |" in md
+    assert "| 64B-q1-mrg1 | dpdk-dpdk | 4.00 | 4.00 | 6.00 | 8.00 | 10.00 | - |" in md
