@@ -138,8 +138,8 @@ virtio_net_hdr_from_mbuf(struct virtio_net_hdr *h, const struct rte_mbuf *m, boo
  * headroom), storing nothing where the bytes are already right, and
  * leaving num_buffers as the device wrote it when this buffer was last
  * received into, as DPDK's virtio PMD does. The spec asks drivers to zero
- * num_buffers on transmit, and every device ignores it there (vu, DPDK's
- * vhost, QEMU, Linux vhost-net); zeroing it would move the header's line
+ * num_buffers on transmit, where it has no meaning (vu's and DPDK's vhost
+ * never read it there); zeroing it would move the header's line
  * to this core and back to the device's for every packet, as the device
  * sets it to 1 again on the next receive. Only the 10 bytes every header
  * has are written, so a legacy header (no num_buffers) is right too.
