@@ -64,6 +64,14 @@ struct vhost_queue {
 	/* Burst scratch: popped chains and the used elements to publish. */
 	struct vu_vring_used_elem used[VU_VRING_BURST_MAX];
 	struct vu_vring_chain chains[VU_VRING_BURST_MAX];
+	/* tx: small frames whose copy into the guest waits for the end of the
+	 * burst (vhost_rxtx.c, defer_small_frame()). */
+	struct vhost_copy {
+		void *dst;
+		const void *src;
+		uint32_t len;
+	} copies[VU_VRING_BURST_MAX];
+	uint16_t nb_copies;
 	/* Cold: control plane, under vp->lock. */
 	uint16_t vring_index;
 	bool ring_started;		/* the backend gave us the ring */

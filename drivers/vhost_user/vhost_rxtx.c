@@ -252,6 +252,54 @@ out:
 
 /* ---- tx: into the guest's receive buffers ---- */
 
+/*
+ * Small frames are not copied into the guest as each is placed but all
+ * together at the end of the burst, before the used elements are
+ * published: the burst first walks every buffer and header, then does its
+ * stores back to back. A receive buffer's frame line is usually shared with
+ * the driver's core (DPDK's virtio reads every frame's Ethernet header), so
+ * each store waits for ownership from that core; interleaved with the
+ * per-packet work they stalled it, batched they overlap. vu-dpdk at 64 B on
+ * a 2-vCPU machine: p25 5.97 -> 8.35 Mpps (doc/guides/perf_report.rst).
+ * DPDK's vhost batches copies up to 256 bytes as well.
+ */
+#define VHOST_DEFER_MAX	256
+
+static __rte_always_inline void
+run_deferred_copies(struct vhost_queue *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_copies; i++)
+		rte_memcpy(q->copies[i].dst, q->copies[i].src, q->copies[i].len);
+	q->nb_copies = 0;
+}
+
+/*
+ * Place a small one-segment frame into chain @p k's first writable
+ * segment, its copy deferred: true when done, false when the frame needs
+ * the general path (larger, chained, several buffers, the segment too
+ * short, or dirty logging on, which logs as it copies).
+ */
+static __rte_always_inline bool
+defer_small_frame(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t k,
+		  const struct virtio_net_hdr *hdr)
+{
+	const struct vu_vring_chain *ch = &q->chains[k];
+	const struct vu_vring_seg *sg = &ch->seg[ch->nr_read];
+	struct seg_cursor c;
+
+	if (m->nb_segs != 1 || m->pkt_len > VHOST_DEFER_MAX || q->ring.log != NULL ||
+	    sg->len < q->hdr_len + m->pkt_len)
+		return false;
+	cursor_writable(&c, ch);
+	cursor_write_hdr(&c, &q->ring, hdr, q->hdr_len);
+	q->copies[q->nb_copies++] = (struct vhost_copy){
+		.dst = (uint8_t *)sg->addr + q->hdr_len,
+		.src = rte_pktmbuf_mtod(m, const void *), .len = m->pkt_len };
+	return true;
+}
+
 /* Copy header and packet into chains [first, last), the used length of
  * each into q->used[*nu...]. The caller checked the chains hold it all. */
 static __rte_always_inline void
@@ -266,6 +314,11 @@ fill_chains(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t first, uin
 
 	virtio_net_hdr_from_mbuf(&hdr, m, q->guest_csum);
 	hdr.num_buffers = (uint16_t)(last - first);
+	if (last - first == 1 && defer_small_frame(q, m, first, &hdr)) {
+		q->used[(*nu)++] = (struct vu_vring_used_elem){
+			.id = q->chains[first].head, .len = q->hdr_len + m->pkt_len };
+		return;
+	}
 	for (k = first; k < last; k++) {
 		const struct vu_vring_chain *ch = &q->chains[k];
 		uint32_t room = ch->write_len, written = 0;
@@ -365,6 +418,7 @@ vhost_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		}
 		if (ci < nc)
 			vu_vring_dev_unpop(r, (uint16_t)(nc - ci));
+		run_deferred_copies(q);	/* before the used elements say they are there */
 		vu_vring_dev_push(r, q->used, nu);
 		if (ci < nc)
 			break;	/* out of packets, or out of buffers for the next one */
