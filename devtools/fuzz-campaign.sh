@@ -15,7 +15,9 @@
 # coverage are merged into fuzz/corpus/TARGET.
 #
 # Work directory: $VU_FUZZ_DIR (default /var/tmp/vu-fuzz/TARGET); kept, so
-# a second campaign starts from the first one's corpus.
+# a second campaign starts from the first one's corpus. Stop it early with
+# Ctrl-C or kill (TERM; a script started with & from another script ignores
+# SIGINT): it stops its jobs and prints the executions done so far.
 # Exit status: 0 when every job finished its runs with no finding.
 set -u
 cd "$(dirname "$0")/.."
@@ -90,7 +92,7 @@ stop_jobs() {
 	local p
 	for p in "${pids[@]}"; do pkill -P "$p"; kill "$p"; done 2>/dev/null
 }
-trap 'stop_jobs; exit 130' INT TERM
+trap 'stop_jobs; echo "fuzz_$target: stopped after $(executed) executions (finished chunks, plus the last status line of the running ones)"; exit 130' INT TERM
 
 # Executions so far: finished chunks, plus the last status line of each
 # running chunk.

@@ -391,6 +391,20 @@ device_state_rules(void)
 	CHECK_EQ(read(p[0], &c, 1), 0);				/* the backend closed its copy */
 	close(p[0]);
 	CHECK(stop_rings(&t, 1, 0));
+	/* A load whose front-end keeps the pipe open: CHECK_DEVICE_STATE fails
+	 * after its bounded wait instead of blocking the handler, and the
+	 * connection still answers. */
+	ds.direction = VU_DEVICE_STATE_LOAD;
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[0], 1), 0);
+	CHECK_EQ(t.fe.reply.payload.u64, VU_DEVICE_STATE_REPLY_NOFD);
+	close(p[0]);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);
+	close(p[1]);
+	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);
+	CHECK(t.fe.reply.payload.u64 != 0);				/* nothing left running */
+	ds.direction = VU_DEVICE_STATE_SAVE;
 	ds.phase = 1;							/* no such phase */
 	CHECK(pipe2(p, O_CLOEXEC) == 0);
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[1], 1), 0);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -26,6 +27,14 @@
 #define STATE_VERSION	1
 /* Largest state accepted on load; a net device's state is a few bytes. */
 #define STATE_MAX_BYTES	(64u << 20)
+/*
+ * How long CHECK_DEVICE_STATE waits for the transfer to end. The front-end
+ * sends it after writing everything and closing its end (load) or reading
+ * to the end (save), so the worker is done or about to be; one that still
+ * holds the pipe open would otherwise block this handler, and the vu-ctl
+ * thread every other device shares, for as long as it likes.
+ */
+#define STATE_CHECK_WAIT_MS	1000
 
 struct state_header {
 	uint32_t magic;
@@ -220,6 +229,22 @@ apply(struct vu_backend *b, const struct be_state_xfer *x)
 	return b->ops->load_state(b, (const char *)x->buf + sizeof(h), h.device_len);
 }
 
+/* pthread_join(), giving up after @p ms: 0 when joined. */
+static int
+join_within(pthread_t thread, unsigned int ms)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	return pthread_timedjoin_np(thread, NULL, &deadline);
+}
+
 int
 be_state_finish(struct vu_backend *b)
 {
@@ -230,7 +255,14 @@ be_state_finish(struct vu_backend *b)
 		BE_LOG_RL(ERR, b, "CHECK_DEVICE_STATE: no transfer running");
 		return -EINVAL;
 	}
-	pthread_join(x->thread, NULL);
+	if (join_within(x->thread, STATE_CHECK_WAIT_MS) != 0) {
+		BE_LOG_RL(ERR, b, "CHECK_DEVICE_STATE: the %s is not complete after %u ms (the "
+			  "front-end must close or drain its end first): cancelled",
+			  x->direction == VU_DEVICE_STATE_SAVE ? "save" : "load",
+			  STATE_CHECK_WAIT_MS);
+		be_state_cancel(b);
+		return -ETIMEDOUT;
+	}
 	x->active = false;
 	ret = x->result;
 	if (ret == 0 && x->direction == VU_DEVICE_STATE_LOAD)
