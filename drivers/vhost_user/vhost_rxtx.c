@@ -258,10 +258,11 @@ out:
  * published: the burst first walks every buffer and header, then does its
  * stores back to back. A receive buffer's frame line is usually shared with
  * the driver's core (DPDK's virtio reads every frame's Ethernet header), so
- * each store waits for ownership from that core; interleaved with the
- * per-packet work they stalled it, batched they overlap. vu-dpdk at 64 B on
- * a 2-vCPU machine: p25 5.97 -> 8.35 Mpps (doc/guides/perf_report.rst).
- * DPDK's vhost batches copies up to 256 bytes as well.
+ * each store must take the line back from that core; measured, that store
+ * was where a far vCPU placement cost vu most, and batching the stores
+ * recovers it: vu-dpdk at 64 B on a 2-vCPU machine, p25 5.97 -> 8.35 Mpps
+ * (doc/guides/perf_report.rst). DPDK's vhost batches copies up to 256
+ * bytes as well.
  */
 #define VHOST_DEFER_MAX	256
 
