@@ -514,6 +514,16 @@ wait_connects(unsigned int n)
 	return fake.connects >= n;
 }
 
+static bool
+wait_disconnects(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1000 && __atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE) < n; i++)
+		usleep(2000);
+	return __atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE) >= n;
+}
+
 /* A server backend re-listens after each front-end leaves; ownership is per connection. */
 static void
 server_relistens(void)
@@ -534,9 +544,9 @@ server_relistens(void)
 		CHECK(s >= 0);
 		CHECK(short_session(s));
 		CHECK(wait_connects(i + 1));
-		while (vu_backend_connected(b) &&
-		       __atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE) <= i)
-			usleep(2000);
+		/* Not vu_backend_connected(): it turns false before the device's
+		 * connection(false) callback has run. */
+		CHECK(wait_disconnects(i + 1));
 	}
 	CHECK_EQ(__atomic_load_n(&fake.disconnects, __ATOMIC_ACQUIRE), 3);
 	vu_backend_destroy(b);
