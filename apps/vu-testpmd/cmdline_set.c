@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Configuration commands: set fwd|burst|txpkts|nbcore. */
+/* Configuration commands: set fwd|burst|txpkts|nbcore|payload-check. */
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +69,18 @@ cmd_set_num_parsed(void *parsed, struct cmdline *cl, void *data)
 	printf("Number of forwarding cores set to %u\n", nb_fwd_lcores);
 }
 
+static void
+cmd_set_payload_check_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_set_result *res = parsed;
+
+	(void)cl;
+	(void)data;
+	payload_check = strcmp(res->value, "on") == 0;
+	printf("Payload check %s%s\n", payload_check ? "on" : "off",
+	       fwd_running ? " from the next start" : "");
+}
+
 static cmdline_parse_token_string_t cmd_set_set =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, set, "set");
 static cmdline_parse_token_string_t cmd_set_fwd =
@@ -81,6 +93,10 @@ static cmdline_parse_token_string_t cmd_set_list =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, value, NULL);
 static cmdline_parse_token_string_t cmd_set_num_what =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "burst#nbcore");
+static cmdline_parse_token_string_t cmd_set_payload =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "payload-check");
+static cmdline_parse_token_string_t cmd_set_on_off =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, value, "on#off");
 static cmdline_parse_token_num_t cmd_set_n =
 	TOKEN_NUM_INITIALIZER(struct cmd_set_result, n, RTE_UINT16);
 
@@ -106,8 +122,17 @@ static cmdline_parse_inst_t cmd_set_num = {
 	.tokens = { (void *)&cmd_set_set, (void *)&cmd_set_num_what, (void *)&cmd_set_n, NULL },
 };
 
+static cmdline_parse_inst_t cmd_set_payload_check = {
+	.f = cmd_set_payload_check_parsed,
+	.data = NULL,
+	.help_str = "set payload-check on|off: (vu) generated packets carry a pattern, "
+		    "received packets are checked against it",
+	.tokens = { (void *)&cmd_set_set, (void *)&cmd_set_payload, (void *)&cmd_set_on_off,
+		    NULL },
+};
+
 static cmdline_parse_inst_t *const config_cmds[] = {
-	&cmd_set_fwd_mode, &cmd_set_txpkts_list, &cmd_set_num,
+	&cmd_set_fwd_mode, &cmd_set_txpkts_list, &cmd_set_num, &cmd_set_payload_check,
 };
 TESTPMD_CMDS_REGISTER(config_cmds, "config")
 

@@ -18,7 +18,7 @@ flowgen_fwd(struct fwd_stream *fs)
 	uint16_t i, nb = txpkt_alloc_burst(pkts, fs->burst);
 
 	for (i = 0; i < nb; i++) {
-		txpkt_fill(pkts[i], fs->tx_port, TXPKT_IPV4(198, 18, 0, 1),
+		txpkt_fill(fs, pkts[i], TXPKT_IPV4(198, 18, 0, 1),
 			   TXPKT_IPV4(198, 18, 0, 0) + 2 + fs->flow);
 		fs->flow = (fs->flow + 1) % FLOWGEN_FLOWS;
 	}

@@ -151,8 +151,10 @@ start_packet_forwarding(unsigned int tx_first_bursts)
 		printf("%s: cannot begin forwarding\n", cur_fwd_eng->name);
 		return;
 	}
-	for (s = 0; s < nb_fwd_streams; s++)
+	for (s = 0; s < nb_fwd_streams; s++) {
 		fwd_streams[s].burst = nb_pkt_per_burst;
+		fwd_streams[s].check_payload = payload_check;
+	}
 	if (!no_flush_rx)
 		flush_fwd_rx_queues();
 	fwd_stats_reset();

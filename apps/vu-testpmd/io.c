@@ -6,11 +6,10 @@ static void
 io_fwd(struct fwd_stream *fs)
 {
 	struct rte_mbuf *pkts[MAX_PKT_BURST];
-	uint16_t nb = vu_port_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
+	uint16_t nb = fwd_recv(fs, pkts);
 
 	if (nb == 0)
 		return;
-	fs->rx_packets += nb;
 	fwd_send(fs, pkts, nb);
 }
 

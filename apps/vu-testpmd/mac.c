@@ -7,11 +7,10 @@ mac_fwd(struct fwd_stream *fs)
 {
 	struct rte_mbuf *pkts[MAX_PKT_BURST];
 	struct rte_ether_addr src = ports[fs->tx_port].mac, dst;
-	uint16_t i, nb = vu_port_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
+	uint16_t i, nb = fwd_recv(fs, pkts);
 
 	if (nb == 0)
 		return;
-	fs->rx_packets += nb;
 	peer_mac(fs->tx_port, &dst);
 	for (i = 0; i < nb; i++) {
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);

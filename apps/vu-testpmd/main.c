@@ -261,9 +261,9 @@ mbuf_pool_create(void)
 		n = RTE_MAX(n, 8192u);
 	}
 	printf("testpmd: create a new mbuf pool <mb_pool_0>: n=%u, size=%u, socket=%u\n", n,
-	       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	       mbuf_data_size, rte_socket_id());
 	mbuf_pool = rte_pktmbuf_pool_create("mb_pool_0", n, MBUF_CACHE_SIZE, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+					    mbuf_data_size, rte_socket_id());
 	if (mbuf_pool == NULL) {
 		fprintf(stderr, "Creation of mbuf pool failed: %s\n", rte_strerror(rte_errno));
 		return -ENOMEM;

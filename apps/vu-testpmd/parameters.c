@@ -22,6 +22,7 @@ unsigned int run_time;
 uint16_t tx_pkt_seg_lengths[TX_PKT_SEG_MAX] = { 64 };
 uint8_t tx_pkt_nb_segs = 1;
 uint32_t tx_pkt_length = 64;
+uint16_t mbuf_data_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 
 struct fwd_engine *const fwd_engines[] = {
 	&io_engine, &mac_engine, &macswap_engine, &rxonly_engine, &txonly_engine,
@@ -43,6 +44,7 @@ fwd_engine_find(const char *name)
 enum {
 	OPT_NB_CORES = 256, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_BURST, OPT_FWD_MODE,
 	OPT_STATS_PERIOD, OPT_TOTAL_NUM_MBUFS, OPT_TXPKTS, OPT_RUN_TIME, OPT_NO_FLUSH_RX,
+	OPT_MBUF_SIZE, OPT_PAYLOAD_CHECK,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +63,8 @@ static const struct option long_opts[] = {
 	{ "txpkts", required_argument, NULL, OPT_TXPKTS },
 	{ "run-time", required_argument, NULL, OPT_RUN_TIME },
 	{ "no-flush-rx", no_argument, NULL, OPT_NO_FLUSH_RX },
+	{ "mbuf-size", required_argument, NULL, OPT_MBUF_SIZE },
+	{ "payload-check", no_argument, NULL, OPT_PAYLOAD_CHECK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,13 +88,18 @@ usage(const char *prog)
 	       "  --stats-period=SECONDS: print port statistics every SECONDS\n"
 	       "    in non-interactive mode.\n"
 	       "  --total-num-mbufs=N: number of mbufs in the pool.\n"
+	       "  --mbuf-size=N: data size of an mbuf, headroom included\n"
+	       "    (default %d; 9216 takes a 9000-byte frame in one buffer).\n"
 	       "  --txpkts=X[,Y]*: segment sizes of txonly/flowgen packets.\n"
 	       "  --no-flush-rx: keep what is waiting in the RX queues when\n"
 	       "    forwarding starts (default: drop it).\n"
 	       "  --run-time=SECONDS: (vu) forward for SECONDS, print the final\n"
 	       "    statistics and exit.\n"
+	       "  --payload-check: (vu) generated packets carry a pattern and\n"
+	       "    every received packet is checked against it.\n"
 	       "  -h, --help: show this help and exit.\n",
-	       prog, VU_MAX_QUEUE_PAIRS, VU_MAX_QUEUE_PAIRS, MAX_PKT_BURST);
+	       prog, VU_MAX_QUEUE_PAIRS, VU_MAX_QUEUE_PAIRS, MAX_PKT_BURST,
+	       RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
 /* Parse an unsigned decimal in [min, max] for option @p opt. */
@@ -115,6 +124,7 @@ parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 int
 parse_txpkts(const char *list)
 {
+	const unsigned int seg_max = mbuf_data_size - RTE_PKTMBUF_HEADROOM;
 	uint16_t lens[TX_PKT_SEG_MAX];
 	unsigned int n = 0;
 	uint32_t total = 0;
@@ -126,10 +136,10 @@ parse_txpkts(const char *list)
 
 		errno = 0;
 		v = strtoul(p, &end, 10);
-		if (end == p || errno != 0 || v == 0 || v > RTE_MBUF_DEFAULT_DATAROOM ||
+		if (end == p || errno != 0 || v == 0 || v > seg_max ||
 		    (*end != ',' && *end != '\0') || n == TX_PKT_SEG_MAX) {
-			fprintf(stderr, "invalid txpkts '%s': up to %d sizes of 1..%d bytes\n",
-				list, TX_PKT_SEG_MAX, RTE_MBUF_DEFAULT_DATAROOM);
+			fprintf(stderr, "invalid txpkts '%s': up to %d sizes of 1..%u bytes "
+				"(the mbuf data room)\n", list, TX_PKT_SEG_MAX, seg_max);
 			return -EINVAL;
 		}
 		lens[n++] = v;
@@ -149,7 +159,8 @@ parse_txpkts(const char *list)
 
 /* Apply one option; 0, 1 (exit 0: --help) or a negative errno. */
 static int
-apply_opt(int opt, const char *name, const char *arg, const char *prog)
+apply_opt(int opt, const char *name, const char *arg, const char *prog,
+	  const char **txpkts_arg)
 {
 	unsigned long v;
 	int ret = 0;
@@ -193,7 +204,15 @@ apply_opt(int opt, const char *name, const char *arg, const char *prog)
 			total_num_mbufs = v;
 		break;
 	case OPT_TXPKTS:
-		ret = parse_txpkts(arg);
+		*txpkts_arg = arg;	/* parsed last: it depends on --mbuf-size */
+		break;
+	case OPT_MBUF_SIZE:
+		if ((ret = parse_uint(name, arg, RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN,
+				      UINT16_MAX, &v)) == 0)
+			mbuf_data_size = v;
+		break;
+	case OPT_PAYLOAD_CHECK:
+		payload_check = true;
 		break;
 	case OPT_RUN_TIME:
 		if ((ret = parse_uint(name, arg, 1, 86400 * 365, &v)) == 0)
@@ -209,6 +228,7 @@ apply_opt(int opt, const char *name, const char *arg, const char *prog)
 int
 parse_app_args(int argc, char **argv)
 {
+	const char *txpkts_arg = NULL;
 	int opt, idx, ret;
 
 	opterr = 0;
@@ -222,7 +242,7 @@ parse_app_args(int argc, char **argv)
 			return -EINVAL;
 		}
 		name = opt >= OPT_NB_CORES ? long_opts[idx].name : "";
-		ret = apply_opt(opt, name, optarg, argv[0]);
+		ret = apply_opt(opt, name, optarg, argv[0], &txpkts_arg);
 		if (ret != 0)
 			return ret;
 	}
@@ -230,5 +250,7 @@ parse_app_args(int argc, char **argv)
 		fprintf(stderr, "vu-testpmd: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (txpkts_arg != NULL)
+		return parse_txpkts(txpkts_arg);
 	return 0;
 }

@@ -120,6 +120,8 @@ stream_stats_display(const struct fwd_stream *fs)
 
 struct fwd_totals {
 	uint64_t rx, rx_dropped, tx, tx_dropped;
+	bool payload;			/* checked: print the two counters */
+	uint64_t payload_checked, payload_bad;
 };
 
 static void
@@ -130,6 +132,9 @@ totals_display(const char *head, const char *tail, const struct fwd_totals *t)
 	       t->rx, t->rx_dropped, t->rx + t->rx_dropped);
 	printf("  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 "TX-total: %-" PRIu64 "\n",
 	       t->tx, t->tx_dropped, t->tx + t->tx_dropped);
+	if (t->payload)
+		printf("  Payload-checked: %-14" PRIu64 " Payload-bad: %-" PRIu64 "\n",
+		       t->payload_checked, t->payload_bad);
 	printf("  %s\n", tail);
 }
 
@@ -154,9 +159,17 @@ fwd_stats_display(void)
 		t.rx = st.ipackets - st0->ipackets;
 		t.rx_dropped = st.imissed - st0->imissed;
 		t.tx = st.opackets - st0->opackets;
-		for (s = 0; s < nb_fwd_streams; s++)
-			if (fwd_streams[s].tx_port == pid)
-				t.tx_dropped += fwd_streams[s].fwd_dropped;
+		for (s = 0; s < nb_fwd_streams; s++) {
+			const struct fwd_stream *fs = &fwd_streams[s];
+
+			if (fs->tx_port == pid)
+				t.tx_dropped += fs->fwd_dropped;
+			if (fs->rx_port == pid && fs->check_payload) {
+				t.payload = true;
+				t.payload_checked += fs->payload_checked;
+				t.payload_bad += fs->payload_bad;
+			}
+		}
 		snprintf(head, sizeof(head), "%s Forward statistics for port %-2u %s",
 			 fwd_stats_border, pid, fwd_stats_border);
 		totals_display(head, "----------------------------------------"
@@ -165,6 +178,9 @@ fwd_stats_display(void)
 		all.rx_dropped += t.rx_dropped;
 		all.tx += t.tx;
 		all.tx_dropped += t.tx_dropped;
+		all.payload |= t.payload;
+		all.payload_checked += t.payload_checked;
+		all.payload_bad += t.payload_bad;
 	}
 	snprintf(head, sizeof(head), "%s Accumulated forward statistics for all ports%s",
 		 fwd_total_border, fwd_total_border);

@@ -8,6 +8,7 @@
  *   stats.c       port stats/xstats, forward statistics at stop
  *   cmdline*.c    the prompt; each file registers its own commands
  *   telemetry.c   /vu/ports, /vu/port/stats
+ *   payload.c     the payload check of generated packets
  *   io.c mac.c macswap.c rxonly.c txonly.c flowgen.c: one engine each
  */
 #ifndef VU_TESTPMD_H
@@ -42,9 +43,13 @@ struct fwd_stream {
 	uint16_t tx_queue;
 	uint16_t burst;			/**< nb_pkt_per_burst at start */
 	uint32_t flow;			/**< flowgen: next flow index */
+	bool check_payload;		/**< payload_check at start */
+	uint32_t tx_tag;		/**< payload tag of the next generated packet */
 	uint64_t rx_packets;
 	uint64_t tx_packets;
 	uint64_t fwd_dropped;		/**< tx burst did not take them */
+	uint64_t payload_checked;	/**< received and checked (payload.c) */
+	uint64_t payload_bad;		/**< of those, not what was sent */
 } __rte_cache_aligned;
 
 /** A forwarding lcore: a contiguous range of fwd_streams[]. */
@@ -85,6 +90,9 @@ extern unsigned int run_time;
 extern uint16_t tx_pkt_seg_lengths[TX_PKT_SEG_MAX];
 extern uint8_t tx_pkt_nb_segs;
 extern uint32_t tx_pkt_length;
+extern uint16_t mbuf_data_size;
+/** Generated packets carry a pattern, received ones are checked (payload.c). */
+extern bool payload_check;
 
 /* Ports in creation order, and what the app keeps per port id. */
 struct port_state {
@@ -162,6 +170,24 @@ void prompt_quit(void);
 
 /* telemetry.c */
 void telemetry_init(void);
+
+/* payload.c */
+/** Write the payload pattern with @p tag into a generated packet. */
+void payload_fill(struct rte_mbuf *m, uint32_t tag);
+/** Check every packet of a received burst; count and report the bad ones. */
+void payload_check_burst(struct fwd_stream *fs, struct rte_mbuf **pkts, uint16_t nb);
+
+/** Receive a burst for @p fs: count it, and check it when asked to. */
+static inline uint16_t
+fwd_recv(struct fwd_stream *fs, struct rte_mbuf **pkts)
+{
+	uint16_t nb = vu_port_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
+
+	fs->rx_packets += nb;
+	if (unlikely(fs->check_payload) && nb > 0)
+		payload_check_burst(fs, pkts, nb);
+	return nb;
+}
 
 /* Send the not-taken tail of a burst back to the pool and count it. */
 static inline void

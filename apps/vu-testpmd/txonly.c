@@ -44,8 +44,9 @@ alloc_chain(struct rte_mbuf *head)
 }
 
 void
-txpkt_fill(struct rte_mbuf *m, uint16_t tx_port, uint32_t src_ip, uint32_t dst_ip)
+txpkt_fill(struct fwd_stream *fs, struct rte_mbuf *m, uint32_t src_ip, uint32_t dst_ip)
 {
+	uint16_t tx_port = fs->tx_port;
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
@@ -67,6 +68,8 @@ txpkt_fill(struct rte_mbuf *m, uint16_t tx_port, uint32_t src_ip, uint32_t dst_i
 	udp->dgram_cksum = 0;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(*ip);
+	if (fs->check_payload)
+		payload_fill(m, fs->tx_tag++);
 }
 
 uint16_t
@@ -92,7 +95,7 @@ txonly_fwd(struct fwd_stream *fs)
 	uint16_t i, nb = txpkt_alloc_burst(pkts, fs->burst);
 
 	for (i = 0; i < nb; i++)
-		txpkt_fill(pkts[i], fs->tx_port, TX_IP_SRC, TX_IP_DST);
+		txpkt_fill(fs, pkts[i], TX_IP_SRC, TX_IP_DST);
 	if (nb != 0)
 		fwd_send(fs, pkts, nb);
 }

@@ -12,7 +12,9 @@
 
 /** Take up to @p n packets of the --txpkts segment layout from the pool. */
 uint16_t txpkt_alloc_burst(struct rte_mbuf **pkts, uint16_t n);
-/** Write Ethernet/IPv4/UDP headers (host-order IPs) into the first segment. */
-void txpkt_fill(struct rte_mbuf *m, uint16_t tx_port, uint32_t src_ip, uint32_t dst_ip);
+/** Write Ethernet/IPv4/UDP headers (host-order IPs) into the first segment,
+ * from @p fs's tx port to its peer, and the payload pattern when @p fs
+ * checks payloads. */
+void txpkt_fill(struct fwd_stream *fs, struct rte_mbuf *m, uint32_t src_ip, uint32_t dst_ip);
 
 #endif

@@ -211,6 +211,8 @@ class FwdPortStats:
     tx_packets: int
     tx_dropped: int
     tx_total: int
+    payload_checked: int | None = None  # vu-testpmd with `set payload-check on`
+    payload_bad: int | None = None
 
 
 @dataclass
@@ -232,7 +234,11 @@ def _fwd_port(port: int, body: str) -> FwdPortStats:
     tx = re.search(r"TX-packets:\s*(\d+)\s+TX-dropped:\s*(\d+)\s+TX-total:\s*(\d+)", body)
     if rx is None or tx is None:
         raise ParseError(f"forward statistics for port {port} incomplete")
-    return FwdPortStats(port, *(int(x) for x in rx.groups()), *(int(x) for x in tx.groups()))
+    st = FwdPortStats(port, *(int(x) for x in rx.groups()), *(int(x) for x in tx.groups()))
+    pc = re.search(r"Payload-checked:\s*(\d+)\s+Payload-bad:\s*(\d+)", body)
+    if pc is not None:
+        st.payload_checked, st.payload_bad = (int(x) for x in pc.groups())
+    return st
 
 
 def parse_forward_stats(text: str) -> ForwardStats:

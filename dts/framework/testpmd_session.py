@@ -196,6 +196,10 @@ class TestpmdSession:
     def set_txpkts(self, *sizes: int) -> str:
         return self.send_command("set txpkts " + ",".join(str(s) for s in sizes))
 
+    def set_payload_check(self, on: bool = True) -> str:
+        """vu-testpmd only: generated packets carry a pattern, received ones are checked."""
+        return self.send_command("set payload-check " + ("on" if on else "off"))
+
     def set_burst(self, n: int) -> str:
         return self.send_command(f"set burst {n}")
 

@@ -85,6 +85,14 @@ def test_forward_stats_multi_stream():
     assert v.ports[0].tx_dropped == 1536 and sum(s.tx_dropped for s in v.streams) == 1536
 
 
+def test_forward_stats_payload_check():
+    assert tp.parse_forward_stats(fx("stop_virtio")).ports[0].payload_checked is None
+    f = tp.parse_forward_stats(fx("stop_payload"))
+    assert (f.ports[0].payload_checked, f.ports[0].payload_bad) == (3133024, 0)
+    assert f.ports[0].rx_packets == 3133024
+    assert (f.total.payload_checked, f.total.payload_bad) == (3133024, 0)
+
+
 def test_forward_stats_absent():
     with pytest.raises(tp.ParseError):
         tp.parse_forward_stats("Packet forwarding not started\n")

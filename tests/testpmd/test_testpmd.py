@@ -5,6 +5,7 @@ Run: VU_TESTPMD=build/apps/vu-testpmd/vu-testpmd python3 -m pytest -v tests/test
 Every run uses 2 lcores (main 0, one forwarding lcore 1) and no hugepages,
 forwards for well under a second at a time, and is bounded by timeouts.
 """
+import io
 import json
 import os
 import re
@@ -210,6 +211,58 @@ def test_set_txpkts(pmd):
     assert "invalid txpkts" in pmd.cmd("set txpkts 64,abc")
 
 
+def payload_counts(stop):
+    """[(checked, bad)] of each port block, then of the accumulated block."""
+    return [(int(c), int(b)) for c, b in
+            re.findall(r"Payload-checked: +(\d+) +Payload-bad: +(\d+)", stop)]
+
+
+@pytest.mark.parametrize("txpkts", ["64", "64,128", "42", "45"])
+def test_payload_check(pmd, txpkts):
+    """Generated packets carry the pattern and every received one passes the check,
+    one segment or chained, with no payload, or one too short for the tag."""
+    assert "Payload check on" in pmd.cmd("set payload-check on")
+    pmd.cmd("set txpkts " + txpkts)
+    _, stop = forward(pmd, "start tx_first 4")
+    counts = payload_counts(stop)
+    assert len(counts) == 3, stop       # port 0, port 1, accumulated
+    rx, _ = fwd_totals(stop)
+    assert rx > 0 and counts[2] == (rx, 0), stop
+    assert "payload check:" not in stop
+    assert "Payload check off" in pmd.cmd("set payload-check off")
+    _, stop = forward(pmd, "start tx_first")
+    assert payload_counts(stop) == [], stop
+
+
+@pytest.mark.pmd(app_args=["--no-flush-rx"])
+def test_payload_check_catches_foreign_packets(pmd):
+    """Packets generated with the check off have no pattern: each one is counted bad,
+    and the first of each stream is reported with the reason."""
+    pmd.cmd("set fwd txonly")
+    forward(pmd)                        # fills the rings, no pattern
+    pmd.cmd("set payload-check on")
+    pmd.cmd("set fwd rxonly")
+    # The lcore's line can land inside a prompt, which cmd() drops: read the raw output.
+    raw = io.StringIO()
+    pmd.p.logfile_read = raw
+    _, stop = forward(pmd, seconds=0.2)
+    rx, _ = fwd_totals(stop)
+    assert rx >= 1024 and payload_counts(stop)[2] == (rx, rx), stop
+    log = raw.getvalue().replace("\r", "")
+    assert re.search(r"payload check: port [01] queue 0: packet 0 of this run: "
+                     r"payload byte \d+ of 22 differs", log), log
+
+
+def test_mbuf_size_jumbo():
+    """--mbuf-size: 9000-byte one-segment packets; --txpkts may come before it."""
+    rc, out = run(["--txpkts=9000", "--mbuf-size=9216", "-a", "--forward-mode=txonly",
+                   "--payload-check", "--run-time=1", "--total-num-mbufs=4096"])
+    assert rc == 0, out
+    assert "size=9216" in out and "packet len=9000 - nb packet segments=1" in out, out
+    assert "Payload-checked:" in out
+    assert_no_leftovers()
+
+
 def test_set_nbcore(pmd):
     assert "Number of forwarding cores set to 1" in pmd.cmd("set nbcore 1")
     assert "invalid" in pmd.cmd("set nbcore 2")      # one worker lcore
@@ -310,7 +363,8 @@ def test_help(pmd):
     out = pmd.cmd("help all")
     for c in ["start:", "start tx_first", "stop:", "quit:", "show port stats|xstats|info",
               "clear port stats", "show config fwd", "set fwd", "set txpkts",
-              "set burst|nbcore", "port start|stop", "port config all rxq|txq"]:
+              "set burst|nbcore", "set payload-check on|off", "port start|stop",
+              "port config all rxq|txq"]:
         assert c in out, c
 
 
@@ -367,6 +421,8 @@ def run(app_args, vdevs=RINGS, timeout=TIMEOUT):
     (["--burst=abc"], RINGS, "--burst"),
     (["--forward-mode=bogus"], RINGS, "bogus"),
     (["--txpkts=10"], RINGS, "txpkts"),
+    (["--txpkts=9000"], RINGS, "txpkts"),
+    (["--mbuf-size=100"], RINGS, "--mbuf-size"),
     (["--nb-cores=2"], RINGS, "--nb-cores"),
     (["--rxd"], RINGS, "--rxd"),
     ([], ["--vdev", "net_ring0,colour=blue"], "colour"),
@@ -399,7 +455,8 @@ def test_help_option():
     assert rc == 0
     for opt in ["-i, --interactive", "-a, --auto-start", "--nb-cores", "--rxq", "--txq",
                 "--rxd", "--txd", "--burst", "--forward-mode", "--stats-period",
-                "--total-num-mbufs", "--txpkts", "--run-time", "--no-flush-rx", "--help"]:
+                "--total-num-mbufs", "--txpkts", "--run-time", "--no-flush-rx", "--mbuf-size",
+                "--payload-check", "--help"]:
         assert opt in out, opt
     assert_no_leftovers()
 
