@@ -64,15 +64,21 @@ echo "fuzz_$target: $njobs job(s) x $per_job executions, CPUs ${cpus[*]:0:$njobs
 # line on new coverage or at powers of two) and each chunk starts from the
 # corpus every job has grown. jobN.done holds the executions finished.
 run_job() { # run_job N CPU
-	local left=$per_job n rc
+	local left=$per_job n rc fuzzer
 	echo 0 >"job$1.done"
 	: >"job$1.log"
+	# A TERM to this job (from stop_jobs, or from a "pkill -f" that matched
+	# every process of the campaign) stops its fuzzer too, which would
+	# otherwise run on, orphaned.
+	trap '[ -n "${fuzzer:-}" ] && kill "$fuzzer" 2>/dev/null; wait; exit 143' TERM
 	while [ "$left" -gt 0 ]; do
 		n=$((left < chunk ? left : chunk))
 		# -print_funcs=0: no symbolizer process started between inputs.
 		taskset -c "$2" bin/fuzz_"$target" corpus -runs="$n" -timeout=10 \
 			-rss_limit_mb=2048 -print_funcs=0 -print_final_stats=1 \
-			-artifact_prefix=findings/ >"job$1.chunk" 2>&1
+			-artifact_prefix=findings/ >"job$1.chunk" 2>&1 &
+		fuzzer=$!
+		wait "$fuzzer"
 		rc=$?
 		cat "job$1.chunk" >>"job$1.log"
 		n=$(awk '/stat::number_of_executed_units/{print $2}' "job$1.chunk")
@@ -89,8 +95,8 @@ for ((j = 0; j < njobs; j++)); do
 	pids+=($!)
 done
 stop_jobs() {
-	local p
-	for p in "${pids[@]}"; do pkill -P "$p"; kill "$p"; done 2>/dev/null
+	kill "${pids[@]}" 2>/dev/null
+	wait
 }
 trap 'stop_jobs; echo "fuzz_$target: stopped after $(executed) executions (finished chunks, plus the last status line of the running ones)"; exit 130' INT TERM
 
