@@ -148,7 +148,10 @@ open_fds(void)
 static struct vu_backend *
 backend_up(int *peer)
 {
-	struct vu_backend_conf conf = { .mode = VU_BACKEND_SERVER, .ops = &fz_ops };
+	/* A short CHECK_DEVICE_STATE wait: inputs that keep a state pipe open
+	 * would otherwise cost a second each (the default), most of the run. */
+	struct vu_backend_conf conf = { .mode = VU_BACKEND_SERVER, .ops = &fz_ops,
+					.state_check_wait_ms = 5 };
 	struct vu_backend *b;
 	int sv[2];
 

@@ -376,9 +376,12 @@ device_state_rules(void)
 	struct vu_device_state ds = { VU_DEVICE_STATE_SAVE, VU_DEVICE_STATE_PHASE_STOPPED };
 	char c;
 	int p[2], fds_before;
+	double t0, waited_ms;
 	struct bed t;
 
+	bed_state_check_wait_ms = 100;
 	CHECK(bed_up(&t, 0));
+	bed_state_check_wait_ms = 0;
 	CHECK(negotiate(&t, false));
 	fds_before = vu_test_count_fds();
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);
@@ -399,8 +402,12 @@ device_state_rules(void)
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[0], 1), 0);
 	CHECK_EQ(t.fe.reply.payload.u64, VU_DEVICE_STATE_REPLY_NOFD);
 	close(p[0]);
+	t0 = now_ms();
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);
 	CHECK(t.fe.reply.payload.u64 != 0);
+	/* It waited the configured 100 ms, not the default second. */
+	waited_ms = now_ms() - t0;
+	CHECK(waited_ms >= 100 && waited_ms < VU_STATE_CHECK_WAIT_MS);
 	close(p[1]);
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);
 	CHECK(t.fe.reply.payload.u64 != 0);				/* nothing left running */

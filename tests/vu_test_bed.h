@@ -147,10 +147,14 @@ struct bed {
 	int channel;		/* our end of the back-end request channel, or -1 */
 };
 
+/* vu_backend_conf.state_check_wait_ms of the next bed_up() (0: default). */
+static unsigned int bed_state_check_wait_ms;
+
 static inline bool
 bed_up(struct bed *t, uint64_t extra_pf)
 {
-	struct vu_backend_conf conf = { .mode = VU_BACKEND_SERVER, .ops = &fake_ops };
+	struct vu_backend_conf conf = { .mode = VU_BACKEND_SERVER, .ops = &fake_ops,
+					.state_check_wait_ms = bed_state_check_wait_ms };
 	int sv[2];
 
 	fake_ops.protocol_features |= extra_pf;

@@ -155,6 +155,8 @@ backend_alloc(const struct vu_backend_conf *conf)
 	b->nvrings = conf->ops->max_queues;
 	b->conn_fd = b->channel_fd = b->inflight_fd = b->log_call_fd = -1;
 	b->state.cancel_fd = -1;
+	b->state.check_wait_ms = conf->state_check_wait_ms ? conf->state_check_wait_ms :
+							     VU_STATE_CHECK_WAIT_MS;
 	pthread_mutex_init(&b->channel_lock, NULL);
 	if (conf->conn_fd >= 0)
 		snprintf(b->name, sizeof(b->name), "fd:%d", conf->conn_fd);

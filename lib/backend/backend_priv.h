@@ -53,6 +53,7 @@ struct be_state_xfer {
 	void *buf;		/* save: what to write; load: what was read */
 	size_t len;
 	int result;		/* 0 or -errno, valid once joined */
+	unsigned int check_wait_ms;	/* CHECK_DEVICE_STATE's wait for the end */
 };
 
 struct vu_backend {

@@ -27,14 +27,6 @@
 #define STATE_VERSION	1
 /* Largest state accepted on load; a net device's state is a few bytes. */
 #define STATE_MAX_BYTES	(64u << 20)
-/*
- * How long CHECK_DEVICE_STATE waits for the transfer to end. The front-end
- * sends it after writing everything and closing its end (load) or reading
- * to the end (save), so the worker is done or about to be; one that still
- * holds the pipe open would otherwise block this handler, and the vu-ctl
- * thread every other device shares, for as long as it likes.
- */
-#define STATE_CHECK_WAIT_MS	1000
 
 struct state_header {
 	uint32_t magic;
@@ -255,11 +247,16 @@ be_state_finish(struct vu_backend *b)
 		BE_LOG_RL(ERR, b, "CHECK_DEVICE_STATE: no transfer running");
 		return -EINVAL;
 	}
-	if (join_within(x->thread, STATE_CHECK_WAIT_MS) != 0) {
+	/* The front-end sends CHECK after writing everything and closing its
+	 * end (load) or reading to the end (save), so the worker is done or
+	 * about to be; one that still holds the pipe open would otherwise
+	 * block this handler, and the vu-ctl thread every other device
+	 * shares, for as long as it likes. */
+	if (join_within(x->thread, x->check_wait_ms) != 0) {
 		BE_LOG_RL(ERR, b, "CHECK_DEVICE_STATE: the %s is not complete after %u ms (the "
 			  "front-end must close or drain its end first): cancelled",
 			  x->direction == VU_DEVICE_STATE_SAVE ? "save" : "load",
-			  STATE_CHECK_WAIT_MS);
+			  x->check_wait_ms);
 		be_state_cancel(b);
 		return -ETIMEDOUT;
 	}

@@ -111,7 +111,16 @@ struct vu_backend_conf {
 	int conn_fd;			/**< an already connected socket, or -1 */
 	const struct vu_device_ops *ops;	/**< the device; must outlive the backend */
 	void *priv;			/**< device data, see vu_backend_priv() */
+	/**
+	 * CHECK_DEVICE_STATE waits this long for the state transfer to end
+	 * before it cancels it and fails (0: VU_STATE_CHECK_WAIT_MS). vu-ctl
+	 * serves every device meanwhile, so keep it short.
+	 */
+	unsigned int state_check_wait_ms;
 };
+
+/** Default of vu_backend_conf.state_check_wait_ms. */
+#define VU_STATE_CHECK_WAIT_MS	1000
 
 /**
  * Create a backend and start serving: listen, connect, or use conn_fd.
