@@ -165,12 +165,12 @@ bed_init(struct bed *b)
 	return ret == 0;
 }
 
-/* Memory, rings at their usual places, indices at @p idx, a call and an err eventfd. */
+/* Memory, the used ring at @p used_gpa and the others at their usual places,
+ * indices at @p idx, a call and an err eventfd. */
 static bool
-bed_setup_ex(struct bed *b, uint16_t size, uint64_t features, uint16_t idx, bool big)
+bed_setup_ex(struct bed *b, uint16_t size, uint64_t features, uint16_t idx, bool big,
+	     uint64_t used_gpa)
 {
-	uint64_t used_gpa = b->used_gpa ? b->used_gpa : USED_GPA;
-
 	memset(b, 0, sizeof(*b));
 	b->size = size;
 	b->used_gpa = used_gpa;
@@ -196,7 +196,7 @@ bed_setup_ex(struct bed *b, uint16_t size, uint64_t features, uint16_t idx, bool
 static bool
 bed_setup(struct bed *b, uint16_t size, uint64_t features, uint16_t idx)
 {
-	return bed_setup_ex(b, size, features, idx, false);
+	return bed_setup_ex(b, size, features, idx, false, USED_GPA);
 }
 
 static void
@@ -486,6 +486,51 @@ test_wraparound(void)
 	bed_teardown(&b);
 }
 
+/*
+ * Heads popped and pushed in the same order with the same lengths, lap
+ * after lap: from the second lap on every used-ring slot already holds its
+ * element, and the device must not store it again (the line stays shared
+ * with the driver). The slots sit on their own page, read-only after the
+ * first lap, so a store would fault. A changed element is still stored.
+ */
+static void
+test_used_slots_untouched(void)
+{
+	struct vu_vring_used_elem e[16];
+	struct bed b;
+	uint8_t *slots;
+	uint16_t lap, i, k;
+
+	/* used->flags and idx end one page, used->ring[] starts the next */
+	CHECK(bed_setup_ex(&b, 64, 0, 0, false, 0x5000 - 4));
+	slots = g(&b, 0x5000);
+	CHECK(slots == (uint8_t *)b.used->ring);
+	for (lap = 0; lap < 3; lap++) {
+		if (lap == 1)
+			CHECK_EQ(mprotect(slots, PAGE, PROT_READ), 0);
+		for (i = 0; i < 64; i += 16) {
+			for (k = 0; k < 16; k++)
+				post_simple(&b, (uint16_t)(i + k));
+			CHECK_EQ(pop(&b, 32), 16);
+			for (k = 0; k < 16; k++) {
+				CHECK_EQ(b.chains[k].head, i + k);
+				e[k] = (struct vu_vring_used_elem){ (uint32_t)(i + k), 0 };
+			}
+			vu_vring_dev_push(&b.r, e, 16);
+		}
+	}
+	CHECK_EQ(b.used->idx, 3 * 64);
+	CHECK_EQ(b.r.stats.used, 3 * 64);
+	CHECK_EQ(mprotect(slots, PAGE, PROT_READ | PROT_WRITE), 0);
+	post_simple(&b, 1);
+	CHECK_EQ(pop(&b, 32), 1);
+	push1(&b, 1, 0);
+	CHECK_EQ(b.used->ring[0].id, 1);
+	CHECK_EQ(b.used->idx, 3 * 64 + 1);
+	CHECK_EQ(vu_vring_dev_broken(&b.r), VU_VRING_OK);
+	bed_teardown(&b);
+}
+
 static void
 test_unpop(void)
 {
@@ -607,13 +652,11 @@ test_dirty_log(void)
 	uint16_t i;
 	int fd;
 
-	memset(&b, 0, sizeof(b));
-	b.used_gpa = 0x4f00;
 	fd = make_memfd(PAGE);
 	CHECK(fd >= 0);
 	log = vu_mem_log_create("tvring", &(struct vu_log){ PAGE, 0 }, fd);
 	CHECK(log != NULL);
-	CHECK(bed_setup_ex(&b, 64, 0, 62, false));
+	CHECK(bed_setup_ex(&b, 64, 0, 62, false, 0x4f00));
 	/* without log_used: buffers only, through vu_vring_dev_log_write() */
 	b.conf.log = log;
 	CHECK(bed_init(&b));
@@ -1166,7 +1209,7 @@ test_chain_over_4g(void)
 {
 	struct bed b;
 
-	CHECK(bed_setup_ex(&b, 16, 0, 0, true));
+	CHECK(bed_setup_ex(&b, 16, 0, 0, true, USED_GPA));
 	set_desc(&b.desc[3], BIG_GPA, 0x80000000u, R | N, 4);
 	set_desc(&b.desc[4], BIG_GPA, 0x80000000u, W, 0);
 	CHECK(expect_break(&b, 3, VU_VRING_ERR_desc_addr));
@@ -1491,6 +1534,7 @@ VU_TEST_MAIN(
 	T(test_zero_len),
 	T(test_burst),
 	T(test_wraparound),
+	T(test_used_slots_untouched),
 	T(test_unpop),
 	T(test_event_idx),
 	T(test_no_interrupt),

@@ -38,19 +38,19 @@ static int tok[NTOK];			/* cookies are &tok[i] */
 static unsigned int returned[NTOK];	/* times each came back */
 static char buf[NTOK][64];		/* buffers the descriptors point at */
 
+/* Map the ring areas at the given offsets of one memfd mapping. */
 static int
-tring_open(struct tring *t, uint16_t size, uint64_t features, bool kick, bool want_calls)
+tring_map(struct tring *t, uint16_t size, uint64_t features, bool kick, bool want_calls,
+	  size_t avail_off, size_t used_off, size_t bytes)
 {
 	struct vu_vring_drv_conf conf = { .name = "test", .index = 3, .size = size,
 					  .features = features, .kick_fd = -1,
 					  .want_calls = want_calls, .addr_offset = ADDR_OFFSET };
-	size_t desc_b = VU_VRING_DESC_BYTES(size), avail_b = VU_VRING_AVAIL_BYTES(size);
-	size_t used_off = RTE_ALIGN_CEIL(desc_b + avail_b, 4);
 	int fd;
 
 	memset(t, 0, sizeof(*t));
 	memset(returned, 0, sizeof(returned));
-	t->bytes = used_off + VU_VRING_USED_BYTES(size);
+	t->bytes = bytes;
 	fd = memfd_create("vring-drv-test", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, (off_t)t->bytes) != 0)
 		return -1;
@@ -59,7 +59,7 @@ tring_open(struct tring *t, uint16_t size, uint64_t features, bool kick, bool wa
 	if (t->mem == MAP_FAILED)
 		return -1;
 	t->desc = t->mem;
-	t->avail = (void *)((char *)t->mem + desc_b);
+	t->avail = (void *)((char *)t->mem + avail_off);
 	t->used = (void *)((char *)t->mem + used_off);
 	t->size = size;
 	t->kick_fd = kick ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
@@ -68,6 +68,17 @@ tring_open(struct tring *t, uint16_t size, uint64_t features, bool kick, bool wa
 	conf.avail = t->avail;
 	conf.used = t->used;
 	return vu_vring_drv_init(&t->r, &conf);
+}
+
+/* The usual layout: the three areas back to back. */
+static int
+tring_open(struct tring *t, uint16_t size, uint64_t features, bool kick, bool want_calls)
+{
+	size_t desc_b = VU_VRING_DESC_BYTES(size), avail_b = VU_VRING_AVAIL_BYTES(size);
+	size_t used_off = RTE_ALIGN_CEIL(desc_b + avail_b, 4);
+
+	return tring_map(t, size, features, kick, want_calls, desc_b, used_off,
+			 used_off + VU_VRING_USED_BYTES(size));
 }
 
 static void
@@ -477,6 +488,49 @@ test_wraparound_event_idx(void)
 {
 	run_wrap(F_EVENT_IDX);
 }
+
+/*
+ * With IN_ORDER the heads come round in the same order, so after the first
+ * lap every available-ring slot already holds the head the driver would
+ * store: the driver must leave them alone (not take the line back from the
+ * device). The slots sit on their own page, made read-only for later laps:
+ * a store would fault.
+ */
+static void
+test_avail_slots_untouched(void)
+{
+	const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct tring t;
+	void *c[64];
+	unsigned int lap, i;
+	int h;
+
+	/* avail->flags and idx end page 1, avail->ring[] starts page 2 */
+	CHECK_EQ(tring_map(&t, 64, F_IN_ORDER, false, false, 2 * pg - 4, 3 * pg, 4 * pg), 0);
+	for (lap = 0; lap < 3; lap++) {
+		if (lap == 1)
+			CHECK_EQ(mprotect((char *)t.mem + 2 * pg, pg, PROT_READ), 0);
+		for (i = 0; i < 64; i += 16) {
+			unsigned int k;
+
+			for (k = 0; k < 16; k++)
+				CHECK_EQ(add(&t, i + k, 0, 1), 0);
+			vu_vring_drv_publish(&t.r);
+			for (k = 0; k < 16; k++) {
+				h = dev_pop(&t);
+				CHECK_EQ(h, (int)(i + k));
+				dev_push(&t, (uint32_t)h, 16);
+			}
+			memset(returned, 0, sizeof(returned));
+			CHECK_EQ(reclaim(&t, c, NULL, 64), 16);
+		}
+	}
+	CHECK_EQ(t.avail->idx, 3 * 64);
+	CHECK_EQ(t.r.stats.reclaimed, 3 * 64);
+	CHECK_EQ(vu_vring_drv_broken(&t.r), VU_VRING_OK);
+	tring_close(&t);
+}
+
 
 static void
 test_kick_no_notify(void)
@@ -952,6 +1006,7 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(test_wraparound),
 	VU_TEST_CASE(test_wraparound_in_order),
 	VU_TEST_CASE(test_wraparound_event_idx),
+	VU_TEST_CASE(test_avail_slots_untouched),
 	VU_TEST_CASE(test_kick_no_notify),
 	VU_TEST_CASE(test_kick_event_idx),
 	VU_TEST_CASE(test_used_event),

@@ -582,8 +582,15 @@ vu_vring_dev_push(struct vu_vring_dev *r, const struct vu_vring_used_elem *elems
 
 	if (unlikely(r->broken != VU_VRING_OK) || n == 0)
 		return;
-	for (i = 0; i < n; i++)
-		r->used->ring[(uint16_t)(old + i) & r->mask] = elems[i];
+	for (i = 0; i < n; i++) {
+		struct vu_vring_used_elem *slot = &r->used->ring[(uint16_t)(old + i) & r->mask];
+
+		/* In steady state (heads reused in order, same lengths) the slot
+		 * often holds this element already: not storing it leaves the
+		 * line shared, so the driver reads it from its own cache. */
+		if (slot->id != elems[i].id || slot->len != elems[i].len)
+			*slot = elems[i];
+	}
 	if (r->inflight != NULL)
 		area_of(r)->last_batch_head = (uint16_t)elems[n - 1].id;
 	if (unlikely(r->log != NULL && r->log_used))

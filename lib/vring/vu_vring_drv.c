@@ -254,7 +254,7 @@ vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
 		 uint16_t nsegs, void *cookie)
 {
 	int64_t wlen;
-	uint16_t head;
+	uint16_t head, *slot;
 
 	if (unlikely(r->broken != VU_VRING_OK))
 		return -EIO;
@@ -271,7 +271,12 @@ vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
 	r->cookie[head] = cookie;
 	r->chain_len[head] = nsegs;
 	r->write_len[head] = (uint32_t)wlen;
-	r->avail->ring[r->avail_idx & r->mask] = head;
+	slot = &r->avail->ring[r->avail_idx & r->mask];
+	/* Heads come round in the same order (always with IN_ORDER): leave a
+	 * slot that already holds this one alone, and its line shared with
+	 * the device. */
+	if (*slot != head)
+		*slot = head;
 	r->avail_idx++;
 	r->outstanding++;
 	r->stats.added++;
