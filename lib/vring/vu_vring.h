@@ -402,7 +402,8 @@ uint16_t vu_vring_dev_pop(struct vu_vring_dev *r, struct vu_vring_chain *chains,
 void vu_vring_dev_unpop(struct vu_vring_dev *r, uint16_t n);
 
 /**
- * Publish used elements: write them to the used ring, log them when
+ * Publish used elements: write them to the used ring (an element the slot
+ * already holds is not stored again: its line stays shared), log them when
  * logging, then one release store of used->idx, then at most one eventfd
  * write when the driver wants a notification (EVENT_IDX or NO_INTERRUPT;
  * with EVENT_IDX the first push after init always notifies, as Linux
@@ -545,7 +546,9 @@ struct vu_vring_drv {
  * (the device's used index never reaches it again: it is moved along on
  * every reclaim) or last used when they are (a call for the next one).
  * Nothing in the areas is read afterwards except used->idx, used->flags,
- * the used elements and avail_event; descriptors are written, never read.
+ * the used elements, avail_event and the available-ring slot being filled
+ * (a head already there is not stored again); descriptors are written,
+ * never read.
  * @param r    ring (previous contents discarded, not freed)
  * @param conf configuration
  * @return 0, -EINVAL (size not a power of 2 in 1..32768, area NULL or
