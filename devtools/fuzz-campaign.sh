@@ -14,6 +14,10 @@
 # timeout-, oom- files), and, with VU_FUZZ_MERGE=1, the new units that add
 # coverage are merged into fuzz/corpus/TARGET.
 #
+# VU_FUZZ_FLAGS adds libFuzzer flags to every job, e.g. "-entropic=0"
+# (libFuzzer's older power schedule: about twice the rate on vring_drv,
+# whose profile is otherwise two thirds entropic bookkeeping).
+#
 # Work directory: $VU_FUZZ_DIR (default /var/tmp/vu-fuzz/TARGET); kept, so
 # a second campaign starts from the first one's corpus. Stop it early with
 # Ctrl-C or kill (TERM; a script started with & from another script ignores
@@ -57,7 +61,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 per_job=$(( (total + njobs - 1) / njobs ))
 chunk=${VU_FUZZ_CHUNK:-1000000}
-echo "fuzz_$target: $njobs job(s) x $per_job executions, CPUs ${cpus[*]:0:$njobs}, in $dir"
+echo "fuzz_$target: $njobs job(s) x $per_job executions, CPUs ${cpus[*]:0:$njobs}, in $dir${VU_FUZZ_FLAGS:+, flags $VU_FUZZ_FLAGS}"
 
 # One job: libFuzzer runs of $chunk inputs until its share is done, so a
 # finished chunk's count is exact (libFuzzer itself only prints a status
@@ -76,7 +80,7 @@ run_job() { # run_job N CPU
 		# -print_funcs=0: no symbolizer process started between inputs.
 		taskset -c "$2" bin/fuzz_"$target" corpus -runs="$n" -timeout=10 \
 			-rss_limit_mb=2048 -print_funcs=0 -print_final_stats=1 \
-			-artifact_prefix=findings/ >"job$1.chunk" 2>&1 &
+			-artifact_prefix=findings/ ${VU_FUZZ_FLAGS:-} >"job$1.chunk" 2>&1 &
 		fuzzer=$!
 		wait "$fuzzer"
 		rc=$?
