@@ -91,14 +91,27 @@ DTS_PAIRS=${VU_DTS_PAIRS:-vu-vu,vu-dpdk,dpdk-vu}
 say "DTS functional suites ($DTS_PAIRS)"
 if [ -x build/apps/vu-testpmd/vu-testpmd ]; then
 	dts/run --suite functional --pairs "$DTS_PAIRS" --output "$TMP/dts" 2>&1 | tail -25
+	# $TMP goes at exit and CI keeps only this output: a failed case's
+	# message, notes and the end of its apps' logs are printed here.
 	/usr/bin/python3 - "$TMP/dts/results.json" >>"$STEPS" <<'PY' || record dts-results 1
-import json, sys
-for suite in json.load(open(sys.argv[1]))["suites"]:
+import json, pathlib, sys
+res = pathlib.Path(sys.argv[1])
+for suite in json.load(open(res))["suites"]:
     for c in suite["cases"]:
         if c["status"] == "n/a":
             continue
         name = "dts:%s/%s[%s]" % (c["suite"], c["case"], c["pair"])
         print(("PASS " if c["status"] == "passed" else "FAIL ") + name)
+        if c["status"] == "passed":
+            continue
+        err = sys.stderr
+        print("--- %s: %s" % (name, c["message"]), file=err)
+        for note in c["notes"]:
+            print("    note: " + note, file=err)
+        for log in sorted((res.parent / c.get("logdir", "-")).glob("*.log")):
+            print("    --- end of %s" % log.name, file=err)
+            for line in log.read_text(errors="replace").splitlines()[-20:]:
+                print("    " + line, file=err)
 PY
 else
 	record dts-functional 1

@@ -38,10 +38,15 @@ def _slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", s)
 
 
-def run_case(cfg, suite: str, fn, pair: str, params: dict, timeout: float) -> dict:
+def case_id(fn, params: dict) -> str:
+    """The name reports and --case use: test_x[key=value,...]."""
     pname = ",".join(f"{k}={v}" for k, v in params.items())
-    case_id = fn.__name__ + (f"[{pname}]" if pname else "")
-    res = {"suite": suite, "case": case_id, "pair": pair, "params": params,
+    return fn.__name__ + (f"[{pname}]" if pname else "")
+
+
+def run_case(cfg, suite: str, fn, pair: str, params: dict, timeout: float) -> dict:
+    cid = case_id(fn, params)
+    res = {"suite": suite, "case": cid, "pair": pair, "params": params,
            "status": "failed", "message": "", "duration": 0.0, "notes": []}
     vh, vi = cfg.split_pair(pair)
     applies = getattr(fn, "dts_applies", None)
@@ -53,7 +58,7 @@ def run_case(cfg, suite: str, fn, pair: str, params: dict, timeout: float) -> di
     if missing:
         res["message"] = "; ".join(missing) + " (build it or run with --pairs)"
         return res
-    logdir = cfg.output_dir / "logs" / suite / _slug(f"{case_id}-{pair}")
+    logdir = cfg.output_dir / "logs" / suite / _slug(f"{cid}-{pair}")
     ws = Workspace(cfg, logdir)
     res["logdir"] = str(logdir.relative_to(cfg.output_dir))
     ctx = CaseContext(cfg, ws, pair, params)
@@ -90,9 +95,9 @@ def run_suite(cfg, name: str, pairs: list[str], only: str | None) -> dict:
         fn = getattr(mod, attr)
         if not (attr.startswith("test_") and callable(fn)):
             continue
-        if only and only not in attr:
-            continue
         for params in expand(fn):
+            if only and only not in case_id(fn, params):
+                continue
             for pair in pairs:
                 r = run_case(cfg, name, fn, pair, params, timeout)
                 tag = {"passed": "PASS", "failed": "FAIL", "n/a": "N/A "}[r["status"]]
@@ -113,7 +118,8 @@ def main(argv=None) -> int:
     ap.add_argument("--app-virtio", help="override the binary of the 'vu' app on the virtio side")
     ap.add_argument("--app", action="append", default=[], metavar="NAME=PATH",
                     help="set/override an app binary (e.g. dpdk=/opt/dpdk/bin/dpdk-testpmd)")
-    ap.add_argument("--case", help="run only cases whose name contains this")
+    ap.add_argument("--case", help="run only cases whose name, as reports print it "
+                    "(test_x[key=value,...]), contains this")
     ap.add_argument("--memory", choices=["auto", "huge", "no-huge"])
     ap.add_argument("--output", type=Path)
     # perf options (used by perf / perf-smoke)
