@@ -12,7 +12,7 @@ def markdown(results: dict) -> str:
            f"- started {results['started']}, finished {results.get('finished', '')}",
            f"- pairs: {', '.join(results['pairs'])} (vhost side-virtio side)",
            f"- memory: {results['memory']}",
-           f"- apps: " + ", ".join(f"`{k}` = `{v}`" for k, v in results["apps"].items()),
+           "- apps: " + ", ".join(f"`{k}` = `{v}`" for k, v in results["apps"].items()),
            f"- **{results.get('passed', 0)} passed, {results.get('failed', 0)} failed**, "
            f"{results.get('not_applicable', 0)} not applicable", ""]
     for s in results["suites"]:

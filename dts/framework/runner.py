@@ -8,7 +8,6 @@ import importlib
 import json
 import re
 import signal
-import sys
 import time
 import traceback
 from pathlib import Path

@@ -6,15 +6,12 @@ import os
 import re
 import signal
 import time
-from pathlib import Path
 
 import pexpect
 
 from api import testpmd_parsers as tp
+from framework.prompt import PROMPT, PROMPT_WINDOW
 
-# rte_cmdline writes its prompt one character at a time, so a log line from another
-# thread (a reconnect, a link change) can land inside it: "tes<log line>\ntpmd> ".
-PROMPT = re.compile("(?:[^\n]*\n)?".join(re.escape(c) for c in "testpmd> "))
 _ERRORS = re.compile(r"^(Bad arguments|Invalid|Unknown|command not found|Error|Fail)",
                      re.MULTILINE | re.IGNORECASE)
 
@@ -85,7 +82,8 @@ class TestpmdSession:
         self.proc.logfile_read = log
         self.exitstatus = None
         i = self.proc.expect([PROMPT, pexpect.EOF, pexpect.TIMEOUT],
-                             timeout=self.config.timeout("launch"))
+                             timeout=self.config.timeout("launch"),
+                             searchwindowsize=PROMPT_WINDOW)
         if i != 0:
             tail = self.proc.before[-1500:] if isinstance(self.proc.before, str) else ""
             self.kill()
@@ -149,7 +147,8 @@ class TestpmdSession:
         self.drain()
         self.proc.sendline(cmd)
         i = self.proc.expect([PROMPT, pexpect.EOF, pexpect.TIMEOUT],
-                             timeout=timeout or self.config.timeout("command"))
+                             timeout=timeout or self.config.timeout("command"),
+                             searchwindowsize=PROMPT_WINDOW)
         out = self.proc.before.replace("\r", "")
         if i == 1:
             raise AppError(f"{self.name} exited during {cmd!r}; output tail:\n{out[-1500:]}")

@@ -24,14 +24,15 @@ import shutil
 import signal
 import sys
 import time
+from pathlib import Path
 
 import pexpect
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dts"))
+from framework.prompt import PROMPT, PROMPT_WINDOW  # noqa: E402
+
 BIN = os.path.abspath(sys.argv[1])
 CYCLES = max(int(sys.argv[2]) if len(sys.argv) > 2 else 100, 2)
-# rte_cmdline writes its prompt one character at a time, so a log line from another
-# thread (a reconnect, a link change) can land inside it: "tes<log line>\ntpmd> ".
-PROMPT = re.compile("(?:[^\n]*\n)?".join(re.escape(c) for c in "testpmd> "))
 TAG = "vukc%d" % os.getpid()
 SOCK = "/tmp/%s.sock" % TAG
 RSS_SLACK_KB = 4096
@@ -42,14 +43,14 @@ def app(prefix, vdev, main_lcore):
             "-m", "256", "--file-prefix", prefix, "--vdev", vdev, "--", "-i",
             "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=8192"]
     p = pexpect.spawn(BIN, args, encoding="utf-8", timeout=60, codec_errors="replace")
-    p.expect(PROMPT)
+    p.expect(PROMPT, searchwindowsize=PROMPT_WINDOW)
     return p
 
 
 def cmd(p, line, timeout=30):
     p.sendline(line)
     try:
-        p.expect(PROMPT, timeout=timeout)
+        p.expect(PROMPT, timeout=timeout, searchwindowsize=PROMPT_WINDOW)
     except pexpect.TIMEOUT:
         tail = (p.before or "")[-1500:].replace("\n", "\n#   ")
         raise pexpect.TIMEOUT("no prompt %ds after %r; output tail:\n#   %s"

@@ -12,16 +12,18 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pexpect
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dts"))
+from framework.prompt import PROMPT, PROMPT_WINDOW  # noqa: E402
+
 BIN = os.environ.get("VU_TESTPMD", "build/apps/vu-testpmd/vu-testpmd")
 PREFIX = "vut%d" % os.getpid()
-# rte_cmdline writes its prompt one character at a time, so a log line from another
-# thread (a reconnect, a link change) can land inside it: "tes<log line>\ntpmd> ".
-PROMPT = re.compile("(?:[^\n]*\n)?".join(re.escape(c) for c in "testpmd> "))
 TIMEOUT = 60  # ASan start-up is slow on a shared 2-core machine
 RINGS = ["--vdev", "net_ring0", "--vdev", "net_ring1"]
 
@@ -42,12 +44,12 @@ class Pmd:
         args = eal_args(vdevs) + ["--", "-i"] + list(app_args)
         self.p = pexpect.spawn(BIN, args, encoding="utf-8", timeout=TIMEOUT,
                                codec_errors="replace")
-        self.p.expect(PROMPT)
+        self.p.expect(PROMPT, searchwindowsize=PROMPT_WINDOW)
         self.banner = self.p.before
 
     def cmd(self, line, timeout=TIMEOUT):
         self.p.sendline(line)
-        self.p.expect(PROMPT, timeout=timeout)
+        self.p.expect(PROMPT, timeout=timeout, searchwindowsize=PROMPT_WINDOW)
         out = self.p.before.replace("\r", "")
         # Drop the echoed command line.
         return out.split("\n", 1)[1] if "\n" in out else ""
@@ -373,7 +375,7 @@ def test_completion(pmd):
     pmd.p.expect("macswap")
     pmd.p.sendcontrol("u")
     pmd.p.sendline("")
-    pmd.p.expect(PROMPT)
+    pmd.p.expect(PROMPT, searchwindowsize=PROMPT_WINDOW)
 
 
 def test_quit_exit_status():
