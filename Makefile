@@ -17,4 +17,4 @@ test:
 	@devtools/run-tests.sh
 
 clean:
-	rm -rf build build-asan build-install
+	rm -rf build build-asan build-doc

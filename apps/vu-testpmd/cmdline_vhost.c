@@ -119,4 +119,4 @@ static cmdline_parse_inst_t cmd_vuser_state_inst = {
 static cmdline_parse_inst_t *const vhost_cmds[] = {
 	&cmd_show_vhost, &cmd_vuser_sleep, &cmd_vuser_state_inst,
 };
-TESTPMD_CMDS_REGISTER(vhost_cmds, "vhost-user ports")
+TESTPMD_CMDS_REGISTER(vhost_cmds, "vhost")

@@ -95,6 +95,8 @@ port_infos_display(uint16_t pid)
 	printf("Link speed: %u Gbps\n", link.speed_mbps / 1000);
 	printf("Link duplex: %s\n", link.full_duplex ? "full-duplex" : "half-duplex");
 	printf("MTU: %u\n", info.mtu);
+	/* No vu port filters by destination MAC: every frame is received. */
+	printf("Promiscuous mode: enabled\n");
 	printf("Current number of RX queues: %u\n", info.nb_rx_queues);
 	printf("Max possible RX queues: %u\n", info.max_rx_queues);
 	printf("Current number of TX queues: %u\n", info.nb_tx_queues);

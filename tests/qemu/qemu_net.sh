@@ -3,8 +3,9 @@
 # A real VMM against a testpmd-compatible vhost switch: QEMU (Debian's
 # qemu-system-x86) boots Debian's kernel with two virtio-net NICs, each a
 # vhost-user netdev on APP's net_vhost ports, io-forwarded into each other.
-# In the guest, eth1 sits in its own network namespace: ping and a 4 MiB TCP
-# transfer (httpd/wget, md5 checked) cross the switch in both directions.
+# In the guest, eth1 sits in its own network namespace: ping (both ways) and
+# a 4 MiB TCP transfer (httpd/wget, md5 checked: data one way, ACKs the
+# other) cross the switch.
 #
 # usage: qemu_net.sh APP [queues=1]     (APP: vu-testpmd or dpdk-testpmd)
 # Prints TAP: one case per guest result line. Exit 0 iff all passed.

@@ -328,7 +328,8 @@ def test_show_port_info(pmd):
     for line in ["********************* Infos for port 1  *********************",
                  "MAC address: 02:00:00:00:00:01", "Device name: net_ring1",
                  "Driver name: net_ring", "Link status: up", "Link speed: 10 Gbps",
-                 "Link duplex: full-duplex", "MTU: 1500", "Current number of RX queues: 1",
+                 "Link duplex: full-duplex", "MTU: 1500", "Promiscuous mode: enabled",
+                 "Current number of RX queues: 1",
                  "Current number of TX queues: 1", "Max possible TX queues: 1"]:
         assert line in out
     assert "Infos for port 0" in pmd.cmd("show port info all")
@@ -360,13 +361,17 @@ def test_invalid_port(pmd):
 
 def test_help(pmd):
     out = pmd.cmd("help")
-    for s in ["control", "display", "config", "ports"]:
+    for s in ["control", "display", "config", "ports", "vhost"]:
         assert "help %s" % s in out
     out = pmd.cmd("help all")
     for c in ["start:", "start tx_first", "stop:", "quit:", "show port stats|xstats|info",
               "clear port stats", "show config fwd", "set fwd", "set txpkts",
               "set burst|nbcore", "set payload-check on|off", "port start|stop",
               "port config all rxq|txq"]:
+        assert c in out, c
+    out = pmd.cmd("help vhost")
+    for c in ["show vhost <port_id>", "virtio-user <port_id> sleep|wake",
+              "virtio-user <port_id> snapshot|restore"]:
         assert c in out, c
 
 
