@@ -435,6 +435,64 @@ HOSTILE(inflight_queue_size_not_power_of_2)
 	return failed(fe_call(&t->fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &t->g.fd, 1));
 }
 
+/* A valid region from GET_INFLIGHT_FD, its geometry in *in, its fd returned. */
+static int
+inflight_region(struct bed *t, struct vu_inflight *in)
+{
+	*in = (struct vu_inflight){ .num_queues = 2, .queue_size = 16 };
+	if (fe_call(&t->fe, VU_REQ_GET_INFLIGHT_FD, in, sizeof(*in), NULL, 0) != 0 ||
+	    t->fe.reply.nfds != 1)
+		return -1;
+	*in = t->fe.reply.payload.inflight;
+	return t->fe.reply.fds[0];
+}
+
+/* A running ring writes into the region it started with: replacing it (and
+ * unmapping the old one) under the ring is refused, and the ring's area
+ * stays mapped. */
+HOSTILE(inflight_replaced_while_ring_runs)
+{
+	struct vu_inflight in;
+	volatile uint8_t *area;
+	int fd = inflight_region(t, &in);
+	bool ok;
+
+	if (fd < 0 || !activate(t, 1, 0))
+		return false;
+	area = fake.ring[0].inflight;
+	ok = area != NULL &&
+	     failed(fe_call(&t->fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &fd, 1));
+	if (ok)
+		area[0] = area[0];	/* still mapped: SIGSEGV here before the fix */
+	close(fd);
+	return ok;
+}
+
+HOSTILE(inflight_get_while_ring_runs)
+{
+	struct vu_inflight in = { .num_queues = 2, .queue_size = 16 };
+
+	if (!activate(t, 1, 0))
+		return false;
+	/* GET_INFLIGHT_FD has no failure encoding: the connection closes. */
+	return closed(t, fe_call(&t->fe, VU_REQ_GET_INFLIGHT_FD, &in, sizeof(in), NULL, 0));
+}
+
+HOSTILE(inflight_without_the_feature)
+{
+	struct vu_inflight in;
+	int fd = inflight_region(t, &in);
+	bool ok;
+
+	if (fd < 0 || fe_u64(&t->fe, VU_REQ_SET_PROTOCOL_FEATURES,
+			     RTE_BIT64(VU_PF_REPLY_ACK)) != 0)
+		return false;
+	ok = failed(fe_call(&t->fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &fd, 1));
+	close(fd);
+	return ok && closed(t, fe_call(&t->fe, VU_REQ_GET_INFLIGHT_FD, &in, sizeof(in),
+				      NULL, 0));
+}
+
 HOSTILE(memory_replaced_between_addr_and_kick)
 {
 	uint64_t b = t->g.vmm_base;
@@ -571,6 +629,9 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(kick_without_fd_or_nofd),
 	VU_TEST_CASE(inflight_set_first_too_small),
 	VU_TEST_CASE(inflight_queue_size_not_power_of_2),
+	VU_TEST_CASE(inflight_replaced_while_ring_runs),
+	VU_TEST_CASE(inflight_get_while_ring_runs),
+	VU_TEST_CASE(inflight_without_the_feature),
 	VU_TEST_CASE(memory_replaced_between_addr_and_kick),
 	VU_TEST_CASE(region_removed_between_addr_and_kick),
 	VU_TEST_CASE(second_owner),

@@ -78,6 +78,20 @@ adopt(struct vu_backend *b, int fd, uint64_t offset, uint64_t size, uint16_t nq,
 	return 0;
 }
 
+/*
+ * A running ring keeps a pointer into the region it started with: the
+ * region may only be replaced (and the old one unmapped) while every ring
+ * is stopped, which is when QEMU and lib/frontend send these requests.
+ */
+static int
+check_rings_stopped(struct vu_backend *b, const char *req)
+{
+	if (be_all_rings_stopped(b))
+		return 0;
+	BE_LOG_RL(ERR, b, "%s while rings run: stop them with GET_VRING_BASE first", req);
+	return -EBUSY;
+}
+
 int
 be_inflight_get(struct vu_backend *b, const struct vu_inflight *req,
 		struct vu_inflight *out, int *fd_out)
@@ -85,7 +99,9 @@ be_inflight_get(struct vu_backend *b, const struct vu_inflight *req,
 	uint64_t size;
 	int fd, ret;
 
-	ret = check_geometry(b, "GET_INFLIGHT_FD", req->num_queues, req->queue_size);
+	ret = check_rings_stopped(b, "GET_INFLIGHT_FD");
+	if (ret == 0)
+		ret = check_geometry(b, "GET_INFLIGHT_FD", req->num_queues, req->queue_size);
 	if (ret < 0)
 		return ret;
 	size = req->num_queues * queue_area_bytes(req->queue_size);
@@ -120,8 +136,10 @@ be_inflight_set(struct vu_backend *b, const struct vu_inflight *in, int fd)
 {
 	struct stat st;
 	uint64_t need;
-	int ret = check_geometry(b, "SET_INFLIGHT_FD", in->num_queues, in->queue_size);
+	int ret = check_rings_stopped(b, "SET_INFLIGHT_FD");
 
+	if (ret == 0)
+		ret = check_geometry(b, "SET_INFLIGHT_FD", in->num_queues, in->queue_size);
 	need = in->num_queues * queue_area_bytes(in->queue_size);
 	if (ret == 0 && (in->mmap_size < need || in->mmap_offset > UINT64_MAX - in->mmap_size ||
 			 (in->mmap_offset & (sysconf(_SC_PAGESIZE) - 1)))) {

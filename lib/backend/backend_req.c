@@ -617,8 +617,13 @@ set_log_fd(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 static int
 get_inflight_fd(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 {
-	int fd, ret = be_inflight_get(b, &msg->payload.inflight, &reply->payload.inflight, &fd);
+	int fd, ret;
 
+	if (!has_pf(b, VU_PF_INFLIGHT_SHMFD)) {
+		BE_LOG_RL(ERR, b, "GET_INFLIGHT_FD without INFLIGHT_SHMFD negotiated");
+		return -EPERM;
+	}
+	ret = be_inflight_get(b, &msg->payload.inflight, &reply->payload.inflight, &fd);
 	if (ret < 0)
 		return ret;
 	reply->hdr.size = sizeof(struct vu_inflight);
@@ -631,6 +636,10 @@ static int
 set_inflight_fd(struct vu_backend *b, struct vu_msg *msg, struct vu_msg *reply)
 {
 	RTE_SET_USED(reply);
+	if (!has_pf(b, VU_PF_INFLIGHT_SHMFD)) {
+		BE_LOG_RL(ERR, b, "SET_INFLIGHT_FD without INFLIGHT_SHMFD negotiated");
+		return -EPERM;
+	}
 	return be_inflight_set(b, &msg->payload.inflight, take_fd(msg, 0));
 }
 
