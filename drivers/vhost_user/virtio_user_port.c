@@ -223,8 +223,10 @@ deactivate(struct vuser_port *vp)
 	for (i = 0; i < nq; i++)
 		vu_vring_access_stop(&vp->q[i].access);
 	for (i = 0; i < nq; i++) {
-		if (vp->connected)
-			vu_frontend_deactivate_vring(vp->fe, i, NULL);
+		/* Also with the backend gone: the frontend must forget the
+		 * ring before it is freed, or its recovery would hand the
+		 * freed ring to the next backend. */
+		vu_frontend_deactivate_vring(vp->fe, i, NULL);
 		queue_free_ring(&vp->q[i]);
 	}
 	vp->active = false;

@@ -412,15 +412,32 @@ vu_frontend_regions_from_guest_mem(const struct vu_guest_mem *m,
 	return (int)m->nregions;
 }
 
+/*
+ * The caller takes the ring back (its memory may be freed next), so the
+ * ring is forgotten whatever the stop gave: neither a replay to a new
+ * backend nor a wake may hand it out again. Under fe->lock, as the replay.
+ */
 int
 vu_frontend_deactivate_vring(struct vu_frontend *fe, uint16_t index, uint16_t *base)
 {
+	struct fe_vring *r;
 	int ret;
 
 	if (index >= VU_FRONTEND_MAX_VRINGS)
 		return -EINVAL;
 	pthread_mutex_lock(&fe->lock);
-	ret = fe->vrings[index].active ? stop_vring(fe, index, base) : -ENOENT;
+	r = &fe->vrings[index];
+	if (r->active) {
+		ret = stop_vring(fe, index, base);
+	} else if (r->asleep) {
+		ret = 0;	/* stopped by sleep: its base is known */
+		if (base != NULL)
+			*base = r->cfg.base;
+	} else {
+		ret = -ENOENT;
+	}
+	close_vring_fds(r);
+	*r = (struct fe_vring){ .cfg = { .kick_fd = -1, .call_fd = -1 } };
 	pthread_mutex_unlock(&fe->lock);
 	return ret;
 }

@@ -226,12 +226,17 @@ int vu_frontend_regions_from_guest_mem(const struct vu_guest_mem *m,
 				       struct vu_frontend_mem_region *out, unsigned int max);
 
 /**
- * Stop one active ring: SET_VRING_ENABLE 0 (with PROTOCOL_FEATURES) and
- * GET_VRING_BASE.
+ * Stop one ring and give it back to the caller: SET_VRING_ENABLE 0 (with
+ * PROTOCOL_FEATURES) and GET_VRING_BASE when it is active. Whatever the
+ * result, the frontend forgets the ring: no replay after a reconnect and no
+ * wake sends it again, so its memory is the caller's to free (the next
+ * vu_frontend_activate() may hand it out anew).
  * @param fe    frontend
  * @param index ring number
- * @param base  receives the next avail index the backend would process; may be NULL
- * @return 0, -ENOENT (ring not active), or a request error.
+ * @param base  receives the next avail index the backend would process
+ *   (active or asleep rings); may be NULL
+ * @return 0, -ENOENT (ring not activated), -ENOTCONN (the backend is gone:
+ *   nothing to stop), or another request error.
  * Thread: any but vu-ctl.
  */
 int vu_frontend_deactivate_vring(struct vu_frontend *fe, uint16_t index, uint16_t *base);
