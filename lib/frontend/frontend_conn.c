@@ -31,27 +31,27 @@ fe_event(struct vu_frontend *fe, enum vu_frontend_event ev)
 		fe->ops->event(fe, ev, fe->conf.arg);
 }
 
-/* vu-ctl: the backend closed its end (EOF, EPOLLHUP, EPOLLERR). */
+/*
+ * vu-ctl: the backend closed its end (EOF, EPOLLHUP, EPOLLERR). Requests
+ * fail with -ENOTCONN from here on; the recovery thread tears the
+ * connection down and reports it, so every event comes from that one
+ * thread, in order (a DISCONNECTED sent from here could overtake the
+ * CONNECTED of the same connection).
+ */
 static void
 on_hangup(int fd, uint32_t events, void *arg)
 {
 	struct vu_frontend *fe = arg;
-	bool ours;
 
 	(void)events;
 	vu_fdman_del(fd);
 	pthread_mutex_lock(&fe->conn_lock);
-	ours = fe->watched_fd == fd;
-	if (ours) {
+	if (fe->watched_fd == fd) {
 		fe->watched_fd = -1;
 		fe->hung_up = true;
 		pthread_cond_broadcast(&fe->conn_cond);
 	}
 	pthread_mutex_unlock(&fe->conn_lock);
-	if (ours) {
-		FE_LOG(WARNING, fe, "backend disconnected");
-		fe_event(fe, VU_FRONTEND_EV_DISCONNECTED);
-	}
 }
 
 /*
@@ -140,13 +140,16 @@ abs_deadline(struct timespec *ts, unsigned int ms)
 	}
 }
 
-/* Recovery thread: tear down a hung-up connection. */
+/* Recovery thread: tear down a hung-up connection (hung_up stays set until
+ * fe_connection_down() clears it, so no request reaches the dead socket). */
 static void
 recover_hangup(struct vu_frontend *fe)
 {
 	pthread_mutex_lock(&fe->lock);
 	fe_connection_down(fe);
 	pthread_mutex_unlock(&fe->lock);
+	FE_LOG(WARNING, fe, "backend disconnected");
+	fe_event(fe, VU_FRONTEND_EV_DISCONNECTED);
 	if (fe->server != NULL)
 		vu_socket_disconnected(fe->server);
 	else if (fe->conf.reconnect)
@@ -202,7 +205,6 @@ recovery_thread(void *arg)
 	pthread_mutex_lock(&fe->conn_lock);
 	while (!fe->stopping) {
 		if (fe->hung_up) {
-			fe->hung_up = false;
 			pthread_mutex_unlock(&fe->conn_lock);
 			recover_hangup(fe);
 		} else if (fe->pending_fd >= 0) {

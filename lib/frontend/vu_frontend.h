@@ -64,7 +64,7 @@ enum vu_frontend_mode {
 /** What vu_frontend_ops.event() reports. */
 enum vu_frontend_event {
 	VU_FRONTEND_EV_CONNECTED,	/**< a backend connected and was negotiated */
-	VU_FRONTEND_EV_DISCONNECTED,	/**< the backend closed or died (from vu-ctl) */
+	VU_FRONTEND_EV_DISCONNECTED,	/**< the backend closed or died (from vu-fe, after the teardown) */
 	VU_FRONTEND_EV_RECOVERED,	/**< a new backend was negotiated and re-activated */
 	VU_FRONTEND_EV_RECOVERY_FAILED,	/**< a new backend failed negotiation/activation */
 	VU_FRONTEND_EV_CONFIG_CHANGED,	/**< CONFIG_CHANGE_MSG (from vu-ctl) */
