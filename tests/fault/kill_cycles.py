@@ -73,6 +73,21 @@ def usage(pid):
     return fds, maps, rss
 
 
+def settled_usage(pid, timeout=10.0):
+    """usage() once the survivor has finished tearing a dead peer down: two
+    readings 0.2 s apart agree on fds and mappings (at most @timeout s), so
+    a slow teardown on a loaded machine is not taken for a leak."""
+    prev = usage(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        cur = usage(pid)
+        if cur[:2] == prev[:2]:
+            return cur
+        prev = cur
+    return prev
+
+
 def kill(p, prefix):
     p.kill(signal.SIGKILL)
     p.close(force=True)
@@ -104,10 +119,8 @@ def virtio_killed():
                 return "cycle %d: no traffic reached the survivor" % i
             kill(victim, TAG + "v")
             if i == 1:	# after the first death and recovery: lazily made threads exist
-                time.sleep(0.3)
-                base = usage(survivor.pid)
-        time.sleep(0.5)		# let the survivor notice the last death
-        end = usage(survivor.pid)
+                base = settled_usage(survivor.pid)
+        end = settled_usage(survivor.pid)	# after the survivor handled the last death
         print("# survivor after cycle 2: fds %d maps %d rss %d kB; after %d: fds %d maps %d "
               "rss %d kB" % (base + (CYCLES,) + end))
         if end[0] != base[0] or end[1] != base[1] or end[2] > base[2] + RSS_SLACK_KB:
@@ -145,10 +158,8 @@ def vhost_killed():
             if os.path.exists(SOCK):
                 os.unlink(SOCK)		# a killed server leaves its socket file
             if i == 1:	# after the first death and recovery: lazily made threads exist
-                time.sleep(0.3)
-                base = usage(survivor.pid)
-        time.sleep(0.5)
-        end = usage(survivor.pid)
+                base = settled_usage(survivor.pid)
+        end = settled_usage(survivor.pid)
         print("# survivor after cycle 2: fds %d maps %d rss %d kB; after %d: fds %d maps %d "
               "rss %d kB" % (base + (CYCLES,) + end))
         if end[0] != base[0] or end[1] != base[1] or end[2] > base[2] + RSS_SLACK_KB:

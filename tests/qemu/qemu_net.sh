@@ -44,7 +44,12 @@ mkfifo "$D/stdin"
 	<"$D/stdin" >"$D/switch.log" 2>&1 &
 SPID=$!
 exec 3>"$D/stdin"
-for i in $(seq 50); do [ -S "$D/vh0.sock" ] && [ -S "$D/vh1.sock" ] && break; sleep 0.2; done
+# Up to 60 s: an ASan build starts slowly on a loaded 2-core machine.
+for i in $(seq 300); do
+	[ -S "$D/vh0.sock" ] && [ -S "$D/vh1.sock" ] && break
+	kill -0 $SPID 2>/dev/null || break
+	sleep 0.2
+done
 [ -S "$D/vh1.sock" ] || { cat "$D/switch.log"; fail_all "the switch did not create its sockets"; }
 echo "start" >&3
 

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -71,11 +72,16 @@ def pmd(request):
     kw = marker.kwargs if marker else {}
     p = Pmd(**kw)
     yield p
+    quit_ok = False
     try:
         if p.p.isalive():
             assert p.quit() == 0
+        quit_ok = True
     finally:
         p.kill()
+        if not quit_ok:
+            # This case failed already: its debris must not fail the next ones.
+            shutil.rmtree("/run/dpdk/" + PREFIX, ignore_errors=True)
     assert_no_leftovers()
 
 
