@@ -121,7 +121,11 @@ vuser_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		st->total_bytes += m->pkt_len;
 		pkts[nb++] = m;
 	}
-	if (got > 0)
+	/* Refill what came back. And when nothing is posted at all (a refill
+	 * found the mempool short), try again on every burst: no buffer will
+	 * come back to trigger it, and the queue would stay dead. */
+	if (got > 0 || unlikely(vu_vring_drv_free(&q->ring) == q->ring.size &&
+				!vu_vring_drv_broken(&q->ring)))
 		vuser_rx_refill(q);
 	vu_vring_access_leave(&q->access);
 	return nb;
