@@ -18,6 +18,9 @@
 # (libFuzzer's older power schedule: about twice the rate on vring_drv,
 # whose profile is otherwise two thirds entropic bookkeeping).
 #
+# VU_FUZZ_CHUNK (default 10^6) is how many executions each libFuzzer run of
+# a job does before the next starts: counts are exact per chunk.
+#
 # Work directory: $VU_FUZZ_DIR (default /var/tmp/vu-fuzz/TARGET); kept, so
 # a second campaign starts from the first one's corpus. Stop it early with
 # Ctrl-C or kill (TERM; a script started with & from another script ignores
@@ -48,7 +51,7 @@ njobs=${3:-${#cpus[@]}}
 	{ echo "JOBS must be 1..${#cpus[@]} (one CPU each)" >&2; exit 2; }
 
 bin=build-asan/fuzz/fuzz_$target
-[ -x "$bin" ] || { echo "$bin missing: build build-asan/ first (README, 'Sanitizers and fuzzing')" >&2; exit 2; }
+[ -x "$bin" ] || { echo "$bin missing: build build-asan/ first (README, 'Building by hand')" >&2; exit 2; }
 
 dir=${VU_FUZZ_DIR:-/var/tmp/vu-fuzz/$target}
 mkdir -p "$dir/corpus" "$dir/findings" "$dir/bin" "$dir/lib" || exit 2
