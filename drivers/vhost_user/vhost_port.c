@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,25 @@ dev_read_config(struct vu_backend *b, uint32_t offset, void *buf, uint32_t size)
 	return 0;
 }
 
+/*
+ * The ring counts its own eventfd writes and starts again from 0 each time
+ * it is initialised: the port's notifications counter takes in what the
+ * ring counted before the ring goes (called with vp->lock held, the ring
+ * out of the data plane's hands), and its xstat adds the running ring's.
+ */
+static void
+fold_ring_calls(struct vhost_queue *q)
+{
+	if (q->ring_started)
+		q->st.notifications += q->ring.stats.calls;
+}
+
+static uint64_t
+running_ring_calls(const struct vhost_queue *q)
+{
+	return q->ring_started ? q->ring.stats.calls : 0;
+}
+
 static int
 dev_start_queue(struct vu_backend *b, const struct vu_backend_vring *vr)
 {
@@ -128,6 +148,7 @@ dev_start_queue(struct vu_backend *b, const struct vu_backend_vring *vr)
 	};
 	pthread_mutex_lock(&vp->lock);
 	vu_vring_access_stop(&q->access);
+	fold_ring_calls(q);
 	ret = vu_vring_dev_init(&q->ring, &conf);
 	if (ret == 0) {
 		q->hdr_len = virtio_net_hdr_len(vr->features);
@@ -152,6 +173,7 @@ dev_stop_queue(struct vu_backend *b, uint16_t index, uint16_t *next_avail)
 	pthread_mutex_lock(&vp->lock);
 	vu_vring_access_stop(&q->access);
 	*next_avail = q->ring_started ? vu_vring_dev_last_avail(&q->ring) : 0;
+	fold_ring_calls(q);
 	q->ring_started = false;
 	q->ring_enabled = false;
 	pthread_mutex_unlock(&vp->lock);
@@ -431,9 +453,14 @@ vhost_stats_reset(struct vu_port *port)
 	uint32_t i;
 
 	/* Racy against running bursts by design (as ethdev's): a counter may
-	 * keep an increment made during the reset. */
-	for (i = 0; i < 2 * vp->queues; i++)
+	 * keep an increment made during the reset. A running ring's calls
+	 * are subtracted (modulo 2^64) so that the sum the xstat shows is 0. */
+	pthread_mutex_lock(&vp->lock);
+	for (i = 0; i < 2 * vp->queues; i++) {
 		memset(&vp->q[i].st, 0, sizeof(vp->q[i].st));
+		vp->q[i].st.notifications = 0 - running_ring_calls(&vp->q[i]);
+	}
+	pthread_mutex_unlock(&vp->lock);
 	return 0;
 }
 
@@ -449,7 +476,10 @@ vhost_xstats_get(struct vu_port *port, struct vu_port_xstat *xs, unsigned int n)
 {
 	struct vhost_port *vp = port->priv;
 	unsigned int k = 0, i, j;
+	const unsigned int notif = offsetof(struct vhost_queue_stats, notifications) /
+				   sizeof(uint64_t);
 
+	pthread_mutex_lock(&vp->lock);
 	for (i = 0; i < 2 * vp->queues; i++) {
 		/* Even virtqueues are our tx, odd ones our rx. */
 		const struct vhost_queue *q = &vp->q[(i % 2) ? i - 1 : i + 1];
@@ -460,9 +490,10 @@ vhost_xstats_get(struct vu_port *port, struct vu_port_xstat *xs, unsigned int n)
 				continue;
 			snprintf(xs[k].name, sizeof(xs[k].name), "%s_q%u_%s",
 				 (i % 2) ? "tx" : "rx", i / 2, queue_stat_names[j]);
-			xs[k].value = v[j];
+			xs[k].value = j == notif ? v[j] + running_ring_calls(q) : v[j];
 		}
 	}
+	pthread_mutex_unlock(&vp->lock);
 	return (int)k;
 }
 
