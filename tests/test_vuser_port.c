@@ -2,8 +2,11 @@
 /*
  * net_virtio_user against net_vhost in one process, over a real socket and
  * memfd-backed EAL memory, bursts driven from the main thread: the receive
- * queue keeps working after its mempool ran dry.
+ * queue keeps working after its mempool ran dry, and a failed reconfigure
+ * leaves a port that refuses to start rather than one that crashes.
  */
+#include <sys/resource.h>
+
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -44,9 +47,10 @@ link_up(uint16_t id)
 	return vu_port_link_get(id, &l) == 0 && l.up;
 }
 
-/* A vhost server port and a virtio-user client on it, both started, link up. */
+/* A vhost server port and a virtio-user client on it (which has room for
+ * @p vuser_queues pairs), one queue pair each, started, link up. */
 static bool
-pair_up(void)
+pair_up(unsigned int vuser_queues)
 {
 	struct vu_port_conf vc = { .nb_rx_queues = 1, .nb_tx_queues = 1, .mp = vhost_mp };
 	struct vu_port_conf uc = { .nb_rx_queues = 1, .nb_tx_queues = 1, .mp = vuser_mp };
@@ -58,7 +62,8 @@ pair_up(void)
 	if (vu_port_create(args, &vhost_id) != 0 || vu_port_configure(vhost_id, &vc) != 0 ||
 	    vu_port_start(vhost_id) != 0)
 		return false;
-	snprintf(args, sizeof(args), "net_virtio_user0,path=%s,queue_size=%d", sock, QSIZE);
+	snprintf(args, sizeof(args), "net_virtio_user0,path=%s,queue_size=%d,queues=%u", sock,
+		 QSIZE, vuser_queues);
 	if (vu_port_create(args, &vuser_id) != 0 || vu_port_configure(vuser_id, &uc) != 0 ||
 	    vu_port_start(vuser_id) != 0)
 		return false;
@@ -97,7 +102,7 @@ rx_survives_empty_mempool(void)
 	struct vu_port_stats st;
 
 	CHECK(eal_up());
-	CHECK(pair_up());
+	CHECK(pair_up(1));
 	/* Take every mbuf the receive ring did not: refills will find none. */
 	while (nheld < RTE_DIM(held) && (held[nheld] = rte_pktmbuf_alloc(vuser_mp)) != NULL)
 		nheld++;
@@ -132,6 +137,55 @@ rx_survives_empty_mempool(void)
 	CHECK_EQ(rte_mempool_avail_count(vuser_mp), VUSER_MBUFS);
 }
 
+/*
+ * A reconfigure that fails half way (here: no fd left for a queue's
+ * eventfd) leaves the port unconfigured: start refuses it instead of
+ * handing the backend rings whose memory was just released, and a later
+ * configure makes it work again.
+ */
+static void
+failed_reconfigure_leaves_port_unconfigured(void)
+{
+	struct vu_port_conf uc = { .nb_rx_queues = 1, .nb_tx_queues = 1 };
+	struct rlimit saved, none;
+	struct rte_mbuf *rx[64];
+	unsigned int got = 0, i;
+	int lowest;
+
+	CHECK(eal_up());
+	CHECK(pair_up(2));
+	uc.mp = vuser_mp;
+	CHECK_EQ(vu_port_stop(vuser_id), 0);
+	/* Every fd below the lowest free one is taken: with the limit there,
+	 * the second queue pair's eventfds cannot be made (the first pair's
+	 * reuse the numbers its old queues gave back). */
+	lowest = dup(0);
+	close(lowest);
+	CHECK_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	none = (struct rlimit){ .rlim_cur = (rlim_t)lowest, .rlim_max = saved.rlim_max };
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &none), 0);
+	uc.nb_rx_queues = uc.nb_tx_queues = 2;
+	CHECK_EQ(vu_port_configure(vuser_id, &uc), -ENOMEM);
+	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	CHECK_EQ(vu_port_start(vuser_id), -EINVAL);
+	uc.nb_rx_queues = uc.nb_tx_queues = 1;		/* what the backend has */
+	CHECK_EQ(vu_port_configure(vuser_id, &uc), 0);
+	CHECK_EQ(vu_port_start(vuser_id), 0);
+	for (i = 0; i < 500 && !link_up(vuser_id); i++)
+		usleep(10000);
+	CHECK(link_up(vuser_id));
+	for (i = 0; i < 1000 && got == 0; i++) {
+		vhost_send(8);
+		got = vu_port_rx_burst(vuser_id, 0, rx, RTE_DIM(rx));
+		rte_pktmbuf_free_bulk(rx, got);
+		usleep(100);
+	}
+	CHECK(got > 0);
+	CHECK_EQ(vu_port_close(vuser_id), 0);
+	CHECK_EQ(vu_port_close(vhost_id), 0);
+	unlink(sock);
+}
+
 /* The cases' children leave EAL's (empty) runtime directory behind. */
 static void __attribute__((destructor))
 remove_runtime_dir(void)
@@ -141,4 +195,5 @@ remove_runtime_dir(void)
 
 VU_TEST_MAIN(
 	VU_TEST_CASE(rx_survives_empty_mempool),
+	VU_TEST_CASE(failed_reconfigure_leaves_port_unconfigured),
 )

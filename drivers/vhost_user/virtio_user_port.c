@@ -419,9 +419,14 @@ vuser_configure(struct vu_port *port, const struct vu_port_conf *conf)
 	pthread_mutex_lock(&vp->lock);
 	for (i = 0; i < 2 * vp->queues; i++)
 		queue_release(&vp->q[i]);
+	vp->configured = false;		/* until every queue is there again */
+	vp->nb_queues = 0;
 	for (i = 0; i < 2 * nq && ret == 0; i++)
 		ret = queue_alloc(vp, &vp->q[i], size);
-	if (ret == 0) {
+	if (ret != 0) {
+		for (i = 0; i < 2 * nq; i++)
+			queue_release(&vp->q[i]);
+	} else {
 		for (i = 0; i < vp->queues; i++) {
 			vp->q[2 * i].mp = conf->mp;
 			port->rxq[i] = &vp->q[2 * i];
@@ -441,6 +446,10 @@ vuser_start(struct vu_port *port)
 	int ret = 0;
 
 	pthread_mutex_lock(&vp->lock);
+	if (!vp->configured) {
+		pthread_mutex_unlock(&vp->lock);
+		return -EINVAL;
+	}
 	vp->started = true;
 	if (!vp->active && vp->connected && vu_frontend_connected(vp->fe))
 		ret = activate(vp);

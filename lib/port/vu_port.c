@@ -163,8 +163,12 @@ vu_port_configure(uint16_t port_id, const struct vu_port_conf *conf)
 		return -EINVAL;
 	}
 	ret = port->ops->configure(port, conf);
-	if (ret != 0)
+	if (ret != 0) {
+		/* The driver may have released the old queues: unconfigured now,
+		 * so start refuses until a configure succeeds. */
+		port->conf = (struct vu_port_conf){ 0 };
 		return ret;
+	}
 	port->conf = *conf;
 	return 0;
 }

@@ -187,7 +187,8 @@ int vu_port_create(const char *devargs, uint16_t *port_id);
 /**
  * Configure queues. The port must be stopped.
  * @return 0, -ENODEV, -EBUSY (started), -EINVAL (more queues than the port
- *   has, no mempool), or the driver's error.
+ *   has, no mempool), or the driver's error, after which the port is
+ *   unconfigured (vu_port_start() fails until a configure succeeds).
  */
 int vu_port_configure(uint16_t port_id, const struct vu_port_conf *conf);
 
