@@ -440,8 +440,9 @@ vhost_stats_get(struct vu_port *port, struct vu_port_stats *s)
 		s->rx_nombuf += rx->drop_nombuf;
 		s->opackets += tx->good_packets;
 		s->obytes += tx->total_bytes;
-		/* As DPDK's vhost PMD: what the guest had no room for. */
-		s->oerrors += tx->missed_pkts;
+		/* As DPDK's vhost PMD: what the guest had no room for; and the
+		 * packets dropped because no guest buffer can ever hold them. */
+		s->oerrors += tx->missed_pkts + tx->errors;
 	}
 	return 0;
 }

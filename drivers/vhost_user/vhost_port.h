@@ -29,7 +29,8 @@
 	X(good_packets,		"packets moved") \
 	X(total_bytes,		"bytes moved, virtio-net header excluded") \
 	X(missed_pkts,		"tx: no guest buffer for the packet") \
-	X(errors,		"rx: chain shorter than the header or longer than a frame") \
+	X(errors,		"rx: chain shorter than the header or longer than a frame; " \
+				"tx: frame larger than a guest buffer, no mergeable buffers") \
 	X(drop_nombuf,		"rx: mempool empty") \
 	X(size_64_packets,	"") \
 	X(size_65_to_127_packets, "") \
