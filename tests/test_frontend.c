@@ -60,9 +60,11 @@ struct fake_dev {
 	uint16_t next[NQ];		/* next avail index, as a data plane keeps it */
 	unsigned int starts, stops, loads;
 	int report_fd;			/* child backend: start records go here */
+	int fail_start;			/* ring whose next start fails, or -1 */
 };
 
-static struct fake_dev fake = { .lock = PTHREAD_MUTEX_INITIALIZER, .report_fd = -1 };
+static struct fake_dev fake = { .lock = PTHREAD_MUTEX_INITIALIZER, .report_fd = -1,
+				 .fail_start = -1 };
 
 static int
 fake_read_config(struct vu_backend *b, uint32_t offset, void *buf, uint32_t size)
@@ -81,6 +83,11 @@ fake_start(struct vu_backend *b, const struct vu_backend_vring *vq)
 
 	(void)b;
 	pthread_mutex_lock(&fake.lock);
+	if (vq->index == fake.fail_start) {
+		fake.fail_start = -1;
+		pthread_mutex_unlock(&fake.lock);
+		return -EIO;
+	}
 	if (vq->index < NQ) {
 		fake.started[vq->index] = true;
 		fake.base[vq->index] = fake.next[vq->index] = vq->base;
@@ -392,6 +399,40 @@ too_many_regions_without_slots(void)
 	CHECK(!fake.started[0]);
 	g.vr[1].used = (uint8_t *)g.vr[1].used + (1 << 20);	/* in a hole */
 	CHECK_EQ(vu_frontend_activate(fe, g.regions, 1, g.vr, NQ), -EINVAL);
+	vu_frontend_destroy(fe);
+	vu_backend_destroy(b);
+	guest_down(&g, NQ);
+}
+
+/*
+ * A backend that refuses a later activation message but stays connected:
+ * the rings it already started are stopped before the caller gets the
+ * error (and may free them), and the next activation is not refused.
+ */
+static void
+activation_failure_stops_started_rings(void)
+{
+	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .conn_fd = -1,
+		.device_type = DEV_TYPE, .ops = &fe_ops };
+	struct vu_backend_conf bc = { .mode = VU_BACKEND_SERVER, .conn_fd = -1,
+				      .ops = &fake_ops };
+	struct vu_backend *b;
+	struct vu_frontend *fe;
+	struct guest g;
+	char path[108];
+
+	sock_path(path, sizeof(path), "partial");
+	bc.path = fc.path = path;
+	b = vu_backend_create(&bc);
+	CHECK(b != NULL && guest_up(&g, 1, NQ));
+	fe = vu_frontend_create(&fc);
+	CHECK(fe != NULL);
+	fake.fail_start = 1;		/* ring 0 starts, ring 1 is refused */
+	CHECK(vu_frontend_activate(fe, g.regions, g.nregions, g.vr, NQ) < 0);
+	CHECK(vu_frontend_connected(fe));
+	CHECK(!fake.started[0] && !fake.started[1]);
+	CHECK_EQ(vu_frontend_activate(fe, g.regions, g.nregions, g.vr, NQ), 0);
+	CHECK(fake.started[0] && fake.started[1]);
 	vu_frontend_destroy(fe);
 	vu_backend_destroy(b);
 	guest_down(&g, NQ);
@@ -918,6 +959,7 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(lifecycle_vu_backend),
 	VU_TEST_CASE(lifecycle_mem_slots_inflight),
 	VU_TEST_CASE(too_many_regions_without_slots),
+	VU_TEST_CASE(activation_failure_stops_started_rings),
 	VU_TEST_CASE(crash_and_recover),
 	VU_TEST_CASE(server_mode_reconnect),
 	VU_TEST_CASE(backend_requests),

@@ -319,6 +319,8 @@ store_regions(struct vu_frontend *fe, const struct vu_frontend_mem_region *r, un
 	return 0;
 }
 
+static int stop_all(struct vu_frontend *fe, uint16_t *bases, bool sleep);
+
 /* Memory, inflight, then the rings not yet active. Called with fe->lock held. */
 static int
 send_activation(struct vu_frontend *fe)
@@ -390,8 +392,12 @@ vu_frontend_activate(struct vu_frontend *fe, const struct vu_frontend_mem_region
 	fe->activated = true;
 	if (ret == 0)
 		ret = send_activation(fe);
-	if (ret < 0)
+	if (ret < 0) {
+		/* A backend that refused a later message may still run the
+		 * rings it took: stop them before the caller frees them. */
+		stop_all(fe, NULL, false);
 		fe_forget_activation(fe);
+	}
 out:
 	pthread_mutex_unlock(&fe->lock);
 	return ret;
