@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,9 @@ queue_free_ring(struct vuser_queue *q)
 		rte_pktmbuf_free(q->pend_head);
 	q->pend_head = q->pend_tail = NULL;
 	q->pend_left = 0;
+	/* The ring counts its kicks from 0 each activation: keep them. */
+	q->st.kicks += q->ring.stats.kicks;
+	q->ring.stats.kicks = 0;
 	vu_vring_drv_fini(&q->ring);
 }
 
@@ -524,8 +528,12 @@ vuser_stats_reset(struct vu_port *port)
 	struct vuser_port *vp = port->priv;
 	uint32_t i;
 
-	for (i = 0; i < 2 * vp->queues; i++)
+	/* A running ring's kicks are subtracted (modulo 2^64): the xstat,
+	 * stored plus running, reads 0. */
+	for (i = 0; i < 2 * vp->queues; i++) {
 		memset(&vp->q[i].st, 0, sizeof(vp->q[i].st));
+		vp->q[i].st.kicks = 0 - vp->q[i].ring.stats.kicks;
+	}
 	return 0;
 }
 
@@ -533,7 +541,6 @@ static const char *const queue_stat_names[] = {
 #define X(name, what) #name,
 	VUSER_QUEUE_STATS(X)
 #undef X
-	"kicks",
 };
 #define NB_QUEUE_STATS RTE_DIM(queue_stat_names)
 
@@ -542,6 +549,7 @@ vuser_xstats_get(struct vu_port *port, struct vu_port_xstat *xs, unsigned int n)
 {
 	struct vuser_port *vp = port->priv;
 	unsigned int k = 0, i, j;
+	const unsigned int kicks = offsetof(struct vuser_queue_stats, kicks) / sizeof(uint64_t);
 
 	for (i = 0; i < 2 * vp->queues; i++) {
 		const struct vuser_queue *q = &vp->q[i];
@@ -552,7 +560,7 @@ vuser_xstats_get(struct vu_port *port, struct vu_port_xstat *xs, unsigned int n)
 				continue;
 			snprintf(xs[k].name, sizeof(xs[k].name), "%s_q%u_%s",
 				 (i % 2) ? "tx" : "rx", i / 2, queue_stat_names[j]);
-			xs[k].value = j < NB_QUEUE_STATS - 1 ? v[j] : q->ring.stats.kicks;
+			xs[k].value = j == kicks ? v[j] + q->ring.stats.kicks : v[j];
 		}
 	}
 	return (int)k;

@@ -31,7 +31,8 @@
 	X(total_bytes,		"bytes moved, virtio-net header excluded") \
 	X(errors,		"rx: bad used length; tx: no headroom for the header") \
 	X(drop_nombuf,		"rx: mempool empty at refill") \
-	X(ring_full,		"tx: packets refused for want of descriptors")
+	X(ring_full,		"tx: packets refused for want of descriptors") \
+	X(kicks,		"eventfd writes to the backend (with the running ring's)")
 
 struct vuser_queue_stats {
 #define X(name, what) uint64_t name;
