@@ -376,25 +376,36 @@ lifecycle_mem_slots_inflight(void)
 	lifecycle(RTE_BIT64(VU_PF_CONFIGURE_MEM_SLOTS) | RTE_BIT64(VU_PF_INFLIGHT_SHMFD), 10);
 }
 
-/* Ten regions without CONFIGURE_MEM_SLOTS: refused before anything is sent. */
-static void
-too_many_regions_without_slots(void)
+/* vu's backend (server, fake device) and a frontend on it in this process,
+ * guest memory of @p nregions regions; false if any part failed. */
+static bool
+local_pair(const char *what, unsigned int nregions, struct vu_backend **b,
+	   struct vu_frontend **fe, struct guest *g)
 {
 	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .conn_fd = -1,
 		.device_type = DEV_TYPE, .ops = &fe_ops };
 	struct vu_backend_conf bc = { .mode = VU_BACKEND_SERVER, .conn_fd = -1,
 				      .ops = &fake_ops };
+	char path[108];
+
+	sock_path(path, sizeof(path), what);
+	bc.path = fc.path = path;
+	*b = vu_backend_create(&bc);
+	if (*b == NULL || !guest_up(g, nregions, NQ))
+		return false;
+	*fe = vu_frontend_create(&fc);
+	return *fe != NULL;
+}
+
+/* Ten regions without CONFIGURE_MEM_SLOTS: refused before anything is sent. */
+static void
+too_many_regions_without_slots(void)
+{
 	struct vu_backend *b;
 	struct vu_frontend *fe;
 	struct guest g;
-	char path[108];
 
-	sock_path(path, sizeof(path), "regions");
-	bc.path = fc.path = path;
-	b = vu_backend_create(&bc);
-	CHECK(b != NULL && guest_up(&g, 10, NQ));
-	fe = vu_frontend_create(&fc);
-	CHECK(fe != NULL);
+	CHECK(local_pair("regions", 10, &b, &fe, &g));
 	CHECK_EQ(vu_frontend_activate(fe, g.regions, g.nregions, g.vr, NQ), -E2BIG);
 	CHECK(!fake.started[0]);
 	g.vr[1].used = (uint8_t *)g.vr[1].used + (1 << 20);	/* in a hole */
@@ -412,21 +423,11 @@ too_many_regions_without_slots(void)
 static void
 activation_failure_stops_started_rings(void)
 {
-	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .conn_fd = -1,
-		.device_type = DEV_TYPE, .ops = &fe_ops };
-	struct vu_backend_conf bc = { .mode = VU_BACKEND_SERVER, .conn_fd = -1,
-				      .ops = &fake_ops };
 	struct vu_backend *b;
 	struct vu_frontend *fe;
 	struct guest g;
-	char path[108];
 
-	sock_path(path, sizeof(path), "partial");
-	bc.path = fc.path = path;
-	b = vu_backend_create(&bc);
-	CHECK(b != NULL && guest_up(&g, 1, NQ));
-	fe = vu_frontend_create(&fc);
-	CHECK(fe != NULL);
+	CHECK(local_pair("partial", 1, &b, &fe, &g));
 	fake.fail_start = 1;		/* ring 0 starts, ring 1 is refused */
 	CHECK(vu_frontend_activate(fe, g.regions, g.nregions, g.vr, NQ) < 0);
 	CHECK(vu_frontend_connected(fe));

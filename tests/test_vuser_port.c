@@ -89,6 +89,23 @@ vhost_send(uint16_t n)
 	return sent;
 }
 
+/* Within about a second, frames the vhost port sends reach the guest. */
+static bool
+guest_receives(void)
+{
+	struct rte_mbuf *rx[64];
+	unsigned int i;
+	uint16_t got = 0;
+
+	for (i = 0; i < 1000 && got == 0; i++) {
+		vhost_send(8);
+		got = vu_port_rx_burst(vuser_id, 0, rx, RTE_DIM(rx));
+		rte_pktmbuf_free_bulk(rx, got);
+		usleep(100);
+	}
+	return got > 0;
+}
+
 /*
  * The virtio-user receive ring used to be refilled only from buffers that
  * came back: once a refill found the mempool short and every posted buffer
@@ -123,14 +140,7 @@ rx_survives_empty_mempool(void)
 	CHECK(st.rx_nombuf > 0);
 	/* The pool recovers; the next receive bursts must post buffers again. */
 	rte_pktmbuf_free_bulk(held, nheld);
-	got = 0;
-	for (i = 0; i < 1000 && got == 0; i++) {
-		vhost_send(8);
-		got = vu_port_rx_burst(vuser_id, 0, rx, RTE_DIM(rx));
-		rte_pktmbuf_free_bulk(rx, got);
-		usleep(100);
-	}
-	CHECK(got > 0);
+	CHECK(guest_receives());
 	CHECK_EQ(vu_port_close(vuser_id), 0);
 	CHECK_EQ(vu_port_close(vhost_id), 0);
 	unlink(sock);
@@ -148,8 +158,7 @@ failed_reconfigure_leaves_port_unconfigured(void)
 {
 	struct vu_port_conf uc = { .nb_rx_queues = 1, .nb_tx_queues = 1 };
 	struct rlimit saved, none;
-	struct rte_mbuf *rx[64];
-	unsigned int got = 0, i;
+	unsigned int i;
 	int lowest;
 
 	CHECK(eal_up());
@@ -174,13 +183,7 @@ failed_reconfigure_leaves_port_unconfigured(void)
 	for (i = 0; i < 500 && !link_up(vuser_id); i++)
 		usleep(10000);
 	CHECK(link_up(vuser_id));
-	for (i = 0; i < 1000 && got == 0; i++) {
-		vhost_send(8);
-		got = vu_port_rx_burst(vuser_id, 0, rx, RTE_DIM(rx));
-		rte_pktmbuf_free_bulk(rx, got);
-		usleep(100);
-	}
-	CHECK(got > 0);
+	CHECK(guest_receives());
 	CHECK_EQ(vu_port_close(vuser_id), 0);
 	CHECK_EQ(vu_port_close(vhost_id), 0);
 	unlink(sock);
