@@ -214,7 +214,9 @@ int vu_frontend_write_config(struct vu_frontend *fe, uint32_t offset, const void
  * Every ring address must lie inside one of @p regions.
  * @return 0, -EINVAL (bad region or ring: size, index, address outside the
  *   regions), -E2BIG (more regions than the backend takes), -EBUSY (a ring
- *   is already active), -ENOMEM, or a request error.
+ *   is already active), -ENOMEM, or a request error. On an error no ring is
+ *   left active (rings the backend had started are stopped first) and the
+ *   activation is forgotten: the caller may free the rings.
  * Thread: any but vu-ctl.
  */
 int vu_frontend_activate(struct vu_frontend *fe, const struct vu_frontend_mem_region *regions,
