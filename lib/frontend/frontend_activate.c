@@ -226,14 +226,15 @@ stop_vring(struct vu_frontend *fe, uint16_t index, uint16_t *base)
 	return 0;
 }
 
+/* Drop a ring's configuration and close the eventfds it owns. */
 static void
-close_vring_fds(struct fe_vring *r)
+forget_vring(struct fe_vring *r)
 {
 	if (r->cfg.kick_fd >= 0)
 		close(r->cfg.kick_fd);
 	if (r->cfg.call_fd >= 0)
 		close(r->cfg.call_fd);
-	r->cfg.kick_fd = r->cfg.call_fd = -1;
+	*r = (struct fe_vring){ .cfg = { .kick_fd = -1, .call_fd = -1 } };
 }
 
 void
@@ -241,10 +242,8 @@ fe_forget_activation(struct vu_frontend *fe)
 {
 	unsigned int i;
 
-	for (i = 0; i < VU_FRONTEND_MAX_VRINGS; i++) {
-		close_vring_fds(&fe->vrings[i]);
-		fe->vrings[i] = (struct fe_vring){ .cfg = { .kick_fd = -1, .call_fd = -1 } };
-	}
+	for (i = 0; i < VU_FRONTEND_MAX_VRINGS; i++)
+		forget_vring(&fe->vrings[i]);
 	for (i = 0; i < fe->nregions; i++)
 		close(fe->regions[i].fd);
 	free(fe->regions);
@@ -442,8 +441,7 @@ vu_frontend_deactivate_vring(struct vu_frontend *fe, uint16_t index, uint16_t *b
 	} else {
 		ret = -ENOENT;
 	}
-	close_vring_fds(r);
-	*r = (struct fe_vring){ .cfg = { .kick_fd = -1, .call_fd = -1 } };
+	forget_vring(r);
 	pthread_mutex_unlock(&fe->lock);
 	return ret;
 }

@@ -34,8 +34,8 @@ fe_event(struct vu_frontend *fe, enum vu_frontend_event ev)
 /*
  * vu-ctl: the backend closed its end (EOF, EPOLLHUP, EPOLLERR). Requests
  * fail with -ENOTCONN from here on; the recovery thread tears the
- * connection down and reports it, so every event comes from that one
- * thread, in order (a DISCONNECTED sent from here could overtake the
+ * connection down and reports it, so every connection event comes from
+ * that one thread, in order (a DISCONNECTED sent from here could overtake the
  * CONNECTED of the same connection).
  */
 static void
