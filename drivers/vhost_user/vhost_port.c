@@ -111,21 +111,16 @@ dev_read_config(struct vu_backend *b, uint32_t offset, void *buf, uint32_t size)
 
 /*
  * The ring counts its own eventfd writes and starts again from 0 each time
- * it is initialised: the port's notifications counter takes in what the
- * ring counted before the ring goes (called with vp->lock held, the ring
- * out of the data plane's hands), and its xstat adds the running ring's.
+ * it is initialised: before the ring goes, the port's notifications
+ * counter takes in what it counted and the ring's count is zeroed, so the
+ * xstat is always the port's counter plus the ring's (called with vp->lock
+ * held, the ring out of the data plane's hands; as net_virtio_user's kicks).
  */
 static void
 fold_ring_calls(struct vhost_queue *q)
 {
-	if (q->ring_started)
-		q->st.notifications += q->ring.stats.calls;
-}
-
-static uint64_t
-running_ring_calls(const struct vhost_queue *q)
-{
-	return q->ring_started ? q->ring.stats.calls : 0;
+	q->st.notifications += q->ring.stats.calls;
+	q->ring.stats.calls = 0;
 }
 
 static int
@@ -150,11 +145,12 @@ dev_start_queue(struct vu_backend *b, const struct vu_backend_vring *vr)
 	vu_vring_access_stop(&q->access);
 	fold_ring_calls(q);
 	ret = vu_vring_dev_init(&q->ring, &conf);
+	/* A failed init may have half-reset the ring: it is not started. */
+	q->ring_started = ret == 0;
 	if (ret == 0) {
 		q->hdr_len = virtio_net_hdr_len(vr->features);
 		q->mrg_rxbuf = (vr->features & RTE_BIT64(VIRTIO_NET_F_MRG_RXBUF)) != 0;
 		q->guest_csum = (vr->features & RTE_BIT64(VIRTIO_NET_F_GUEST_CSUM)) != 0;
-		q->ring_started = true;
 		q->ring_enabled = vr->enabled;
 	}
 	queue_update_access(vp, q);
@@ -459,7 +455,7 @@ vhost_stats_reset(struct vu_port *port)
 	pthread_mutex_lock(&vp->lock);
 	for (i = 0; i < 2 * vp->queues; i++) {
 		memset(&vp->q[i].st, 0, sizeof(vp->q[i].st));
-		vp->q[i].st.notifications = 0 - running_ring_calls(&vp->q[i]);
+		vp->q[i].st.notifications = 0 - vp->q[i].ring.stats.calls;
 	}
 	pthread_mutex_unlock(&vp->lock);
 	return 0;
@@ -491,7 +487,7 @@ vhost_xstats_get(struct vu_port *port, struct vu_port_xstat *xs, unsigned int n)
 				continue;
 			snprintf(xs[k].name, sizeof(xs[k].name), "%s_q%u_%s",
 				 (i % 2) ? "tx" : "rx", i / 2, queue_stat_names[j]);
-			xs[k].value = j == notif ? v[j] + running_ring_calls(q) : v[j];
+			xs[k].value = j == notif ? v[j] + q->ring.stats.calls : v[j];
 		}
 	}
 	pthread_mutex_unlock(&vp->lock);
