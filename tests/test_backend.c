@@ -5,6 +5,7 @@
  * by message, and one test per request rule.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -185,6 +186,91 @@ static void
 lifecycle_with_backend_channel(void)
 {
 	lifecycle(true);
+}
+
+/* A new back-end request channel, as negotiate() sets the first one. */
+static bool
+new_channel(struct bed *t)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return false;
+	/* The old channel stays open until the backend has replaced it. */
+	if (fe_call(&t->fe, VU_REQ_SET_BACKEND_REQ_FD, NULL, 0, &sv[1], 1) != 0)
+		return false;
+	close(sv[1]);
+	close(t->channel);
+	t->channel = sv[0];
+	return true;
+}
+
+/*
+ * A reply that comes after the timeout is not taken for the next request's:
+ * the channel is broken until the front-end sets a new one.
+ */
+static void
+backend_channel_late_reply(void)
+{
+	struct bed t;
+
+	CHECK(bed_up(&t, RTE_BIT64(VU_PF_BACKEND_REQ)));
+	CHECK(negotiate(&t, true));
+	CHECK(t.fe.reply_ack);
+	CHECK_EQ(vu_backend_config_changed(t.b), -ETIMEDOUT);	/* nobody answers */
+	/* The front-end answers late, into a socket the backend shut down. */
+	{
+		struct channel_reader r = { .fd = t.channel };
+
+		serve_one_backend_request(&r);
+		CHECK_EQ(r.request, VU_BREQ_CONFIG_CHANGE_MSG);
+		CHECK_EQ(r.ret, -EPIPE);
+	}
+	CHECK_EQ(vu_backend_config_changed(t.b), -ENOTCONN);
+	CHECK(new_channel(&t));
+	CHECK(config_change_roundtrip(&t));
+	bed_down(&t);
+}
+
+struct config_changer {
+	struct vu_backend *b;
+	int ret;
+};
+
+static void *
+change_config(void *arg)
+{
+	struct config_changer *c = arg;
+
+	c->ret = vu_backend_config_changed(c->b);
+	return NULL;
+}
+
+/*
+ * A new SET_BACKEND_REQ_FD while a device thread waits for a reply on the
+ * old channel: the wait ends at once (the socket is shut down) instead of
+ * holding vu-ctl until the reply times out.
+ */
+static void
+backend_channel_replaced_while_waiting(void)
+{
+	struct pollfd p = { .events = POLLIN };
+	struct config_changer c;
+	pthread_t th;
+	struct bed t;
+
+	CHECK(bed_up(&t, RTE_BIT64(VU_PF_BACKEND_REQ)));
+	CHECK(negotiate(&t, true));
+	c = (struct config_changer){ .b = t.b };
+	pthread_create(&th, NULL, change_config, &c);
+	p.fd = t.channel;
+	CHECK_EQ(poll(&p, 1, 5000), 1);		/* the request is out: it waits */
+	CHECK(new_channel(&t));
+	pthread_join(th, NULL);
+	CHECK(c.ret < 0);
+	CHECK(c.ret != -ETIMEDOUT);
+	CHECK(config_change_roundtrip(&t));
+	bed_down(&t);
 }
 
 /* Each rule answered with a failed REPLY_ACK, the connection kept. */
@@ -594,6 +680,8 @@ client_reconnects(void)
 VU_TEST_MAIN(
 	VU_TEST_CASE(lifecycle_without_backend_channel),
 	VU_TEST_CASE(lifecycle_with_backend_channel),
+	VU_TEST_CASE(backend_channel_late_reply),
+	VU_TEST_CASE(backend_channel_replaced_while_waiting),
 	VU_TEST_CASE(request_rules),
 	VU_TEST_CASE(malformed_get_config_closes),
 	VU_TEST_CASE(add_and_remove_509_regions),

@@ -3,7 +3,16 @@
  * The back-end request channel (SET_BACKEND_REQ_FD): messages the back-end
  * sends to the front-end. Any thread may send (a device's own thread may
  * report a config change), so one mutex serialises request and reply. Every
- * reply is awaited at most VU_REPLY_TIMEOUT_MS.
+ * reply is awaited at most VU_REPLY_TIMEOUT_MS; one that does not come, or
+ * not in order, breaks the channel: a late reply would otherwise be read as
+ * the next request's. It stays broken (-ENOTCONN) until the front-end sends
+ * a new SET_BACKEND_REQ_FD.
+ *
+ * Only vu-ctl sets or closes channel_fd, so vu-ctl reads it without the
+ * mutex: before taking the mutex it shuts the old socket down, which wakes
+ * a sender waiting for a reply, so vu-ctl (every device's control plane)
+ * never waits out a reply timeout. A sender that breaks the channel only
+ * shuts it down, for the same reason: the fd number stays vu-ctl's to close.
  *
  * Shared memory mappings follow the reference's bookkeeping: one map per
  * offset, no overlaps, and an unmap names an offset that is mapped.
@@ -13,37 +22,54 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <rte_common.h>
 
 #include "backend_priv.h"
 
+/* vu-ctl: make a sender waiting on the current channel give up now. */
+static void
+wake_sender(struct vu_backend *b)
+{
+	if (b->channel_fd >= 0)
+		shutdown(b->channel_fd, SHUT_RDWR);
+}
+
 void
 be_channel_set(struct vu_backend *b, int fd)
 {
+	wake_sender(b);
 	pthread_mutex_lock(&b->channel_lock);
 	if (b->channel_fd >= 0) {
 		BE_LOG(WARNING, b, "back-end request channel replaced");
 		close(b->channel_fd);
 	}
 	b->channel_fd = fd;
+	b->channel_broken = false;
 	pthread_mutex_unlock(&b->channel_lock);
 }
 
 void
 be_channel_close(struct vu_backend *b)
 {
+	wake_sender(b);
 	pthread_mutex_lock(&b->channel_lock);
 	if (b->channel_fd >= 0)
 		close(b->channel_fd);
 	b->channel_fd = -1;
+	b->channel_broken = false;
 	free(b->shmem_maps);
 	b->shmem_maps = NULL;
 	b->nshmem_maps = 0;
 	pthread_mutex_unlock(&b->channel_lock);
 }
 
-/* Wait for the reply to @p req; 0, -ETIMEDOUT, -EIO (failure), -EPROTO. */
+/*
+ * Wait for the reply to @p req: 0, or -EIO when the front-end answered
+ * with a failure; any other error means no reply in step (-ETIMEDOUT,
+ * -EPROTO, the socket's errors; vu_msg_recv() never returns -EIO).
+ */
 static int
 await_reply(struct vu_backend *b, uint32_t req)
 {
@@ -81,12 +107,18 @@ channel_call(struct vu_backend *b, struct vu_msg *msg)
 	bool ack = (b->protocol_features & RTE_BIT64(VU_PF_REPLY_ACK)) != 0;
 	int ret;
 
-	if (b->channel_fd < 0)
+	if (b->channel_fd < 0 || b->channel_broken)
 		return -ENOTCONN;
 	msg->hdr.flags = VU_PROTO_VERSION | (ack ? VU_FLAG_NEED_REPLY : 0);
 	ret = vu_msg_send(b->channel_fd, msg);
 	if (ret == 0 && ack)
 		ret = await_reply(b, msg->hdr.request);
+	if (ret < 0 && ret != -EIO) {
+		BE_LOG(ERR, b, "back-end request channel broken (%s): unused until the front-end sets a new one",
+		       strerror(-ret));
+		shutdown(b->channel_fd, SHUT_RDWR);
+		b->channel_broken = true;
+	}
 	return ret;
 }
 

@@ -83,7 +83,8 @@ struct vu_backend {
 
 	/* Back-end request channel */
 	pthread_mutex_t channel_lock;
-	int channel_fd;
+	int channel_fd;			/* set and closed only on vu-ctl */
+	bool channel_broken;		/* a reply went missing: shut down */
 	struct be_shmem_map *shmem_maps;	/* what SHMEM_MAP mapped, for UNMAP */
 	unsigned int nshmem_maps;
 

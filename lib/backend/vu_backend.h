@@ -164,9 +164,11 @@ uint64_t vu_backend_protocol_features(const struct vu_backend *b);
  * back-end request channel), waiting for its ack when REPLY_ACK is
  * negotiated.
  *
- * @return 0, -ENOTCONN (no channel: BACKEND_REQ not negotiated or no fd),
- *   -ETIMEDOUT (no reply within VU_REPLY_TIMEOUT_MS), -EIO (the front-end
- *   answered with a failure), or a send error.
+ * @return 0, -ENOTCONN (no channel: BACKEND_REQ not negotiated, no fd, or
+ *   the channel broken by an earlier failure), -ETIMEDOUT (no reply within
+ *   VU_REPLY_TIMEOUT_MS), -EIO (the front-end answered with a failure), or
+ *   a send or receive error. Any error but -EIO breaks the channel until the
+ *   front-end sets a new one.
  * Thread: any.
  */
 int vu_backend_config_changed(struct vu_backend *b);
