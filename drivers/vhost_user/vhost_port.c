@@ -183,7 +183,7 @@ dev_reset(struct vu_backend *b)
 
 	pthread_mutex_lock(&vp->lock);
 	vp->status = 0;
-	vp->rarp_pending = false;
+	__atomic_store_n(&vp->rarp_request, 0, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&vp->lock);
 }
 
@@ -252,10 +252,13 @@ static int
 dev_send_rarp(struct vu_backend *b, const uint8_t mac[6])
 {
 	struct vhost_port *vp = backend_port(b);
+	uint64_t request = VHOST_RARP_PENDING;
+	unsigned int i;
 
+	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		request |= (uint64_t)mac[i] << (8 * i);
 	pthread_mutex_lock(&vp->lock);
-	memcpy(vp->rarp_mac, mac, sizeof(vp->rarp_mac));
-	__atomic_store_n(&vp->rarp_pending, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&vp->rarp_request, request, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&vp->lock);
 	return 0;
 }

@@ -94,11 +94,15 @@ struct vhost_port {
 	uint16_t status;		/* VIRTIO_NET_S_* */
 	bool connected;
 	bool started;			/* the port, not the rings */
-	/* RARP to inject on rx queue 0 (SEND_RARP), set on vu-ctl, cleared by rx. */
-	uint8_t rarp_mac[RTE_ETHER_ADDR_LEN];
-	volatile bool rarp_pending;
+	/* RARP to inject on rx queue 0: SEND_RARP's MAC (bytes 0-5 in bits
+	 * 0-47) | VHOST_RARP_PENDING. One word, so the rx lcore never reads a
+	 * MAC half rewritten, and clears it by compare-and-swap, so a request
+	 * made meanwhile is not lost. */
+	uint64_t rarp_request;
 	struct vhost_queue *q;		/* 2 * queues */
 };
+
+#define VHOST_RARP_PENDING RTE_BIT64(63)
 
 /* Count one packet of @p len bytes in its size bucket (RFC 2819 ranges). */
 static inline void

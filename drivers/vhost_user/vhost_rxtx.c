@@ -144,18 +144,22 @@ copy_to_mbuf(struct seg_cursor *c, struct rte_mbuf *m, uint32_t len, struct rte_
 /* Build the RARP announcement SEND_RARP asked for (what DPDK's vhost sends):
  * broadcast, the guest's MAC as sender and target. */
 static struct rte_mbuf *
-make_rarp(struct vhost_port *vp, struct rte_mempool *mp)
+make_rarp(uint64_t request, struct rte_mempool *mp)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *rarp;
 	uint32_t len = sizeof(*eth) + sizeof(*rarp);
+	uint8_t mac[RTE_ETHER_ADDR_LEN];
+	unsigned int i;
 
 	if (m == NULL)
 		return NULL;
+	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		mac[i] = (uint8_t)(request >> (8 * i));
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	memset(eth->dst_addr.addr_bytes, 0xff, RTE_ETHER_ADDR_LEN);
-	memcpy(eth->src_addr.addr_bytes, vp->rarp_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(eth->src_addr.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_RARP);
 	rarp = (struct rte_arp_hdr *)(eth + 1);
 	rarp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
@@ -163,13 +167,34 @@ make_rarp(struct vhost_port *vp, struct rte_mempool *mp)
 	rarp->arp_hlen = RTE_ETHER_ADDR_LEN;
 	rarp->arp_plen = 4;
 	rarp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REVREQUEST);
-	memcpy(rarp->arp_data.arp_sha.addr_bytes, vp->rarp_mac, RTE_ETHER_ADDR_LEN);
-	memcpy(rarp->arp_data.arp_tha.addr_bytes, vp->rarp_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(rarp->arp_data.arp_sha.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	memcpy(rarp->arp_data.arp_tha.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	rarp->arp_data.arp_sip = 0;
 	rarp->arp_data.arp_tip = 0;
 	m->data_len = (uint16_t)len;
 	m->pkt_len = len;
 	return m;
+}
+
+/* Put the pending RARP in @p pkts[0]; 1 if it is there. */
+static uint16_t
+inject_rarp(struct vhost_queue *q, struct rte_mbuf **pkts)
+{
+	uint64_t request = __atomic_load_n(&q->vp->rarp_request, __ATOMIC_RELAXED);
+	struct rte_mbuf *m = make_rarp(request, q->mp);
+
+	if (m == NULL)
+		return 0;	/* no mbuf: the next burst tries again */
+	/* A new request (or a reset) since the load: announce that one next. */
+	if (!__atomic_compare_exchange_n(&q->vp->rarp_request, &request,
+					 request & ~VHOST_RARP_PENDING, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	pkts[0] = m;
+	q->st.rarp_sent++;
+	return 1;
 }
 
 uint16_t
@@ -183,14 +208,8 @@ vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	if (unlikely(!vu_vring_access_enter(&q->access)))
 		return 0;
 	if (unlikely(q->vring_index == 1 && n > 0 &&
-		     __atomic_load_n(&q->vp->rarp_pending, __ATOMIC_ACQUIRE))) {
-		pkts[0] = make_rarp(q->vp, q->mp);
-		if (pkts[0] != NULL) {
-			__atomic_store_n(&q->vp->rarp_pending, false, __ATOMIC_RELAXED);
-			st->rarp_sent++;
-			nb = 1;
-		}
-	}
+		     (__atomic_load_n(&q->vp->rarp_request, __ATOMIC_RELAXED) & VHOST_RARP_PENDING)))
+		nb = inject_rarp(q, pkts);
 	nc = vu_vring_dev_pop(r, q->chains, RTE_MIN((uint16_t)(n - nb), VU_VRING_BURST_MAX));
 	if (nc == 0)
 		goto out;
