@@ -106,15 +106,10 @@ collect_regions(struct vu_frontend_mem_region *r, unsigned int max)
 static void
 queue_free_ring(struct vuser_queue *q)
 {
-	void **cookies = malloc(sizeof(void *) * q->size);
-	uint16_t n, i;
+	uint16_t n = vu_vring_drv_drain(&q->ring, q->drained), i;
 
-	if (cookies != NULL) {
-		n = vu_vring_drv_drain(&q->ring, cookies);
-		for (i = 0; i < n; i++)
-			rte_pktmbuf_free(cookies[i]);
-		free(cookies);
-	}
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(q->drained[i]);
 	if (q->pend_head != NULL)
 		rte_pktmbuf_free(q->pend_head);
 	q->pend_head = q->pend_tail = NULL;
@@ -355,6 +350,8 @@ queue_release(struct vuser_queue *q)
 {
 	rte_free(q->mem);
 	q->mem = NULL;
+	free(q->drained);
+	q->drained = NULL;
 	if (q->kick_fd >= 0)
 		close(q->kick_fd);
 	if (q->call_fd >= 0)
@@ -373,9 +370,10 @@ queue_alloc(struct vuser_port *vp, struct vuser_queue *q, uint16_t size)
 	q->size = size;
 	q->mem_len = desc + avail + used;
 	q->mem = rte_zmalloc_socket(vp->port->name, q->mem_len, VUSER_RING_ALIGN, SOCKET_ID_ANY);
+	q->drained = malloc(sizeof(*q->drained) * size);
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (q->mem == NULL || q->kick_fd < 0 || q->call_fd < 0) {
+	if (q->mem == NULL || q->drained == NULL || q->kick_fd < 0 || q->call_fd < 0) {
 		queue_release(q);
 		return -ENOMEM;
 	}

@@ -65,6 +65,7 @@ struct vuser_queue {
 	void *mem;			/* desc + avail + used, EAL memory */
 	size_t mem_len;
 	void *desc, *avail, *used;
+	void **drained;			/* room for size cookies: a stop never allocates */
 	int kick_fd;
 	int call_fd;
 } __rte_cache_aligned;
