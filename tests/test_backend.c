@@ -207,16 +207,24 @@ new_channel(struct bed *t)
 
 /*
  * A reply that comes after the timeout is not taken for the next request's:
- * the channel is broken until the front-end sets a new one.
+ * the channel is broken until the front-end sets a new one. A request that
+ * fails before anything is sent does not break it.
  */
 static void
 backend_channel_late_reply(void)
 {
 	struct bed t;
 
+	int closed_fd = dup(0);
+
 	CHECK(bed_up(&t, RTE_BIT64(VU_PF_BACKEND_REQ)));
 	CHECK(negotiate(&t, true));
 	CHECK(t.fe.reply_ack);
+	/* A request refused before a byte went out leaves the channel usable. */
+	close(closed_fd);
+	CHECK_EQ(vu_backend_shmem_map(t.b, 0, -1, 0, 4096, VU_SHMEM_MAP_F_R), -EBADF);
+	CHECK_EQ(vu_backend_shmem_map(t.b, 0, closed_fd, 0, 4096, VU_SHMEM_MAP_F_R), -EBADF);
+	CHECK(config_change_roundtrip(&t));
 	CHECK_EQ(vu_backend_config_changed(t.b), -ETIMEDOUT);	/* nobody answers */
 	/* The front-end answers late, into a socket the backend shut down. */
 	{

@@ -445,12 +445,7 @@ test_ctl_avoids_lcore_cpus(void)
 	rte_eal_cleanup();
 }
 
-/* EAL makes its (empty) runtime directory even with --no-shconf. */
-static void __attribute__((destructor))
-remove_runtime_dir(void)
-{
-	rmdir("/run/dpdk/vu-test-fdman");
-}
+VU_TEST_EAL_PREFIX("vu-test-fdman")
 
 VU_TEST_MAIN(
 	VU_TEST_CASE(test_add_fires),

@@ -170,12 +170,7 @@ test_ring_loopback(void)
 	CHECK_EQ(rte_mempool_avail_count(mp), 4096);
 }
 
-/* The cases' children leave EAL's (empty) runtime directory behind. */
-static void __attribute__((destructor))
-remove_runtime_dir(void)
-{
-	rmdir("/run/dpdk/vu-test-port");
-}
+VU_TEST_EAL_PREFIX("vu-test-port")
 
 VU_TEST_MAIN(
 	VU_TEST_CASE(test_longest_prefix),

@@ -189,12 +189,7 @@ failed_reconfigure_leaves_port_unconfigured(void)
 	unlink(sock);
 }
 
-/* The cases' children leave EAL's (empty) runtime directory behind. */
-static void __attribute__((destructor))
-remove_runtime_dir(void)
-{
-	rmdir("/run/dpdk/vu-test-vuser");
-}
+VU_TEST_EAL_PREFIX("vu-test-vuser")
 
 VU_TEST_MAIN(
 	VU_TEST_CASE(rx_survives_empty_mempool),

@@ -97,6 +97,26 @@ vu_test_count_maps(const char *needle)
 	return n;
 }
 
+/*
+ * EAL makes its runtime directory even with --no-shconf and leaves it
+ * behind. A test that brings EAL up with --file-prefix @p prefix names it
+ * here once, and the directory (empty by then) is removed when the test
+ * program exits: /var/run/dpdk/PREFIX as root, else
+ * $XDG_RUNTIME_DIR/dpdk/PREFIX or /tmp/dpdk/PREFIX, as EAL chooses.
+ */
+#define VU_TEST_EAL_PREFIX(prefix)						\
+	static void __attribute__((destructor))					\
+	vu_test_remove_eal_runtime_dir(void)					\
+	{									\
+		const char *xdg = getenv("XDG_RUNTIME_DIR");			\
+		char dir[512];							\
+										\
+		snprintf(dir, sizeof(dir), "%s/dpdk/%s",			\
+			 getuid() == 0 ? "/var/run" : xdg != NULL ? xdg : "/tmp",	\
+			 prefix);						\
+		rmdir(dir);							\
+	}
+
 static inline bool
 vu_test_run_one(const struct vu_test_case *tc)
 {

@@ -257,9 +257,7 @@ dev_send_rarp(struct vu_backend *b, const uint8_t mac[6])
 
 	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
 		request |= (uint64_t)mac[i] << (8 * i);
-	pthread_mutex_lock(&vp->lock);
 	__atomic_store_n(&vp->rarp_request, request, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&vp->lock);
 	return 0;
 }
 
@@ -453,8 +451,9 @@ vhost_stats_reset(struct vu_port *port)
 	uint32_t i;
 
 	/* Racy against running bursts by design (as ethdev's): a counter may
-	 * keep an increment made during the reset. A running ring's calls
-	 * are subtracted (modulo 2^64) so that the sum the xstat shows is 0. */
+	 * keep an increment made during the reset. The ring's own calls (0
+	 * once folded) are subtracted (modulo 2^64): the xstat, port counter
+	 * plus ring's, reads 0. */
 	pthread_mutex_lock(&vp->lock);
 	for (i = 0; i < 2 * vp->queues; i++) {
 		memset(&vp->q[i].st, 0, sizeof(vp->q[i].st));

@@ -176,11 +176,10 @@ make_rarp(uint64_t request, struct rte_mempool *mp)
 	return m;
 }
 
-/* Put the pending RARP in @p pkts[0]; 1 if it is there. */
+/* Put the RARP @p request asks for in @p pkts[0]; 1 if it is there. */
 static uint16_t
-inject_rarp(struct vhost_queue *q, struct rte_mbuf **pkts)
+inject_rarp(struct vhost_queue *q, uint64_t request, struct rte_mbuf **pkts)
 {
-	uint64_t request = __atomic_load_n(&q->vp->rarp_request, __ATOMIC_RELAXED);
 	struct rte_mbuf *m = make_rarp(request, q->mp);
 
 	if (m == NULL)
@@ -204,12 +203,15 @@ vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	struct vu_vring_dev *r = &q->ring;
 	struct vhost_queue_stats *st = &q->st;
 	uint16_t nb = 0, nc, i, kept;
+	uint64_t rarp;
 
 	if (unlikely(!vu_vring_access_enter(&q->access)))
 		return 0;
-	if (unlikely(q->vring_index == 1 && n > 0 &&
-		     (__atomic_load_n(&q->vp->rarp_request, __ATOMIC_RELAXED) & VHOST_RARP_PENDING)))
-		nb = inject_rarp(q, pkts);
+	if (q->vring_index == 1) {
+		rarp = __atomic_load_n(&q->vp->rarp_request, __ATOMIC_RELAXED);
+		if (unlikely((rarp & VHOST_RARP_PENDING) && n > 0))
+			nb = inject_rarp(q, rarp, pkts);
+	}
 	nc = vu_vring_dev_pop(r, q->chains, RTE_MIN((uint16_t)(n - nb), VU_VRING_BURST_MAX));
 	if (nc == 0)
 		goto out;

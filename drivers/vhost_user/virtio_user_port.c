@@ -526,8 +526,8 @@ vuser_stats_reset(struct vu_port *port)
 	struct vuser_port *vp = port->priv;
 	uint32_t i;
 
-	/* A running ring's kicks are subtracted (modulo 2^64): the xstat,
-	 * stored plus running, reads 0. */
+	/* The ring's own kicks (0 once folded) are subtracted (modulo 2^64):
+	 * the xstat, port counter plus ring's, reads 0. */
 	for (i = 0; i < 2 * vp->queues; i++) {
 		memset(&vp->q[i].st, 0, sizeof(vp->q[i].st));
 		vp->q[i].st.kicks = 0 - vp->q[i].ring.stats.kicks;

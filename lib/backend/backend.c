@@ -42,6 +42,7 @@ disconnect(struct vu_backend *b)
 {
 	if (b->conn_fd < 0)
 		return;
+	be_channel_wake(b);	/* before the device's stop callbacks, which may wait for it */
 	vu_fdman_del(b->conn_fd);
 	close(b->conn_fd);
 	__atomic_store_n(&b->conn_fd, -1, __ATOMIC_RELAXED);	/* vu_backend_connected() reads it */

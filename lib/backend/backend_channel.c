@@ -9,8 +9,9 @@
  * a new SET_BACKEND_REQ_FD.
  *
  * Only vu-ctl sets or closes channel_fd, so vu-ctl reads it without the
- * mutex: before taking the mutex it shuts the old socket down, which wakes
- * a sender waiting for a reply, so vu-ctl (every device's control plane)
+ * mutex: before taking the mutex it shuts the old socket down (and when the
+ * front-end leaves, before the device's stop callbacks run), which wakes a
+ * sender waiting for a reply, so vu-ctl (every device's control plane)
  * never waits out a reply timeout. A sender that breaks the channel only
  * shuts it down, for the same reason: the fd number stays vu-ctl's to close.
  *
@@ -29,8 +30,8 @@
 #include "backend_priv.h"
 
 /* vu-ctl: make a sender waiting on the current channel give up now. */
-static void
-wake_sender(struct vu_backend *b)
+void
+be_channel_wake(struct vu_backend *b)
 {
 	if (b->channel_fd >= 0)
 		shutdown(b->channel_fd, SHUT_RDWR);
@@ -39,7 +40,7 @@ wake_sender(struct vu_backend *b)
 void
 be_channel_set(struct vu_backend *b, int fd)
 {
-	wake_sender(b);
+	be_channel_wake(b);
 	pthread_mutex_lock(&b->channel_lock);
 	if (b->channel_fd >= 0) {
 		BE_LOG(WARNING, b, "back-end request channel replaced");
@@ -53,7 +54,7 @@ be_channel_set(struct vu_backend *b, int fd)
 void
 be_channel_close(struct vu_backend *b)
 {
-	wake_sender(b);
+	be_channel_wake(b);
 	pthread_mutex_lock(&b->channel_lock);
 	if (b->channel_fd >= 0)
 		close(b->channel_fd);
@@ -111,6 +112,8 @@ channel_call(struct vu_backend *b, struct vu_msg *msg)
 		return -ENOTCONN;
 	msg->hdr.flags = VU_PROTO_VERSION | (ack ? VU_FLAG_NEED_REPLY : 0);
 	ret = vu_msg_send(b->channel_fd, msg);
+	if (ret == -EBADF || ret == -EINVAL)
+		return ret;	/* refused before a byte went out: still in step */
 	if (ret == 0 && ack)
 		ret = await_reply(b, msg->hdr.request);
 	if (ret < 0 && ret != -EIO) {
@@ -158,6 +161,8 @@ vu_backend_shmem_map(struct vu_backend *b, uint64_t shm_offset, int fd, uint64_t
 	struct be_shmem_map *grown;
 	int ret;
 
+	if (fd < 0)
+		return -EBADF;
 	if (len == 0 || shm_offset > UINT64_MAX - len || fd_offset > UINT64_MAX - len ||
 	    (flags & ~(VU_SHMEM_MAP_F_R | VU_SHMEM_MAP_F_W)))
 		return -EINVAL;

@@ -126,6 +126,7 @@ int be_mem_set_log(struct vu_backend *b, const struct vu_log *log, int fd);
 void be_mem_release(struct vu_backend *b);
 
 /* backend_channel.c: the back-end request channel */
+void be_channel_wake(struct vu_backend *b);
 void be_channel_set(struct vu_backend *b, int fd);
 void be_channel_close(struct vu_backend *b);
 

@@ -183,7 +183,8 @@ int vu_backend_config_changed(struct vu_backend *b);
  * @param fd_offset  where in @p fd the mapping starts
  * @param len        bytes
  * @param flags      VU_SHMEM_MAP_F_R / VU_SHMEM_MAP_F_W
- * @return 0, -EINVAL (len 0, an overflowing range, unknown flags), -EEXIST
+ * @return 0, -EBADF (@p fd < 0), -EINVAL (len 0, an overflowing range,
+ *   unknown flags), -EEXIST
  *   (overlaps a range already mapped), -ENOMEM, or as
  *   vu_backend_config_changed().
  * Thread: any.
