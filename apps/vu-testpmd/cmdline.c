@@ -101,6 +101,13 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 	}
 	for (i = 0; i < nb_sections; i++)
 		if (strcmp(res->section, "all") == 0 || strcmp(res->section, sections[i]) == 0)
+			break;
+	if (i == nb_sections) {
+		printf("Bad arguments: no help section '%s' (help lists them)\n", res->section);
+		return;
+	}
+	for (; i < nb_sections; i++)
+		if (strcmp(res->section, "all") == 0 || strcmp(res->section, sections[i]) == 0)
 			help_section(sections[i]);
 	printf("\n");
 }

@@ -41,6 +41,11 @@ cmd_set_txpkts_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	(void)cl;
 	(void)data;
+	/* The forwarding cores read the sizes as they build each packet. */
+	if (fwd_running) {
+		printf("Please stop forwarding first\n");
+		return;
+	}
 	parse_txpkts(res->value);
 }
 
@@ -57,7 +62,8 @@ cmd_set_num_parsed(void *parsed, struct cmdline *cl, void *data)
 			return;
 		}
 		nb_pkt_per_burst = res->n;
-		printf("Number of packets per burst set to %u\n", nb_pkt_per_burst);
+		printf("Number of packets per burst set to %u%s\n", nb_pkt_per_burst,
+		       fwd_running ? " from the next start" : "");
 		return;
 	}
 	if (res->n == 0 || res->n > nb_worker_lcores) {

@@ -165,7 +165,7 @@ start_packet_forwarding(unsigned int tx_first_bursts)
 	 * ring faster than a peer can drain it, and starve a peer polling on
 	 * the main lcore's CPU.
 	 */
-	for (b = 0; b < tx_first_bursts; b++) {
+	for (b = 0; b < tx_first_bursts && !quit_requested(); b++) {
 		for (lc = 0; lc < nb_fwd_lcores_used; lc++)
 			rte_eal_remote_launch(tx_first_lcore_run, &fwd_lcores[lc],
 					      fwd_lcores[lc].lcore_id);

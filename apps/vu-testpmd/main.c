@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -40,6 +41,10 @@ static const char *vdevs[VDEV_MAX];
 static unsigned int nb_vdevs;
 /** Set by SIGINT/SIGTERM/SIGALRM: the main loops end and the app exits. */
 static volatile sig_atomic_t force_quit;
+/* Interactive mode: /dev/null, put on stdin by a signal so the prompt's
+ * next read ends it even when the signal came during a command (a read
+ * under way returns EINTR anyway); and stdin itself, put back after. */
+static int prompt_devnull = -1, prompt_stdin = -1;
 
 /*
  * The ports vu-testpmd makes when no --vdev is given: a vhost-user backend
@@ -103,6 +108,36 @@ on_signal(int sig)
 {
 	(void)sig;
 	force_quit = 1;
+	if (prompt_devnull >= 0)
+		dup2(prompt_devnull, STDIN_FILENO);	/* async-signal-safe */
+}
+
+bool
+quit_requested(void)
+{
+	return force_quit != 0;
+}
+
+/* The prompt, until "quit", EOF or a signal (SIGINT, SIGTERM, --run-time). */
+static void
+interact(void)
+{
+	prompt_stdin = dup(STDIN_FILENO);
+	prompt_devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (!force_quit)
+		prompt();
+	if (prompt_stdin >= 0) {
+		/* The terminal settings are restored on the real stdin. */
+		int devnull = prompt_devnull;
+
+		prompt_devnull = -1;
+		dup2(prompt_stdin, STDIN_FILENO);
+		close(prompt_stdin);
+		if (devnull >= 0)
+			close(devnull);
+	}
+	if (force_quit)
+		printf("\nSignal received, preparing to exit...\n");
 }
 
 static void
@@ -437,7 +472,7 @@ main(int argc, char **argv)
 			alarm(run_time);
 		if (auto_start)
 			start_packet_forwarding(0);
-		prompt();
+		interact();
 		if (fwd_running)
 			stop_packet_forwarding();
 		prompt_exit();

@@ -136,7 +136,7 @@ parse_txpkts(const char *list)
 
 		errno = 0;
 		v = strtoul(p, &end, 10);
-		if (end == p || errno != 0 || v == 0 || v > seg_max ||
+		if (end == p || *p == '-' || errno != 0 || v == 0 || v > seg_max ||
 		    (*end != ',' && *end != '\0') || n == TX_PKT_SEG_MAX) {
 			fprintf(stderr, "invalid txpkts '%s': up to %d sizes of 1..%u bytes "
 				"(the mbuf data room)\n", list, TX_PKT_SEG_MAX, seg_max);
@@ -145,6 +145,11 @@ parse_txpkts(const char *list)
 		lens[n++] = v;
 		total += v;
 		p = *end == ',' ? end + 1 : end;
+	}
+	if (total > UINT16_MAX) {
+		fprintf(stderr, "invalid txpkts '%s': %u bytes in all, above the IPv4 total "
+			"length's %u\n", list, total, UINT16_MAX);
+		return -EINVAL;
 	}
 	if (n == 0 || lens[0] < TXONLY_HDR_LEN) {
 		fprintf(stderr, "invalid txpkts '%s': the first segment must hold the %d-byte "

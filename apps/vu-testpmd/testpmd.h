@@ -164,6 +164,9 @@ void testpmd_cmds_register(cmdline_parse_inst_t *const *cmds, unsigned int n,
 	}
 /** Run the prompt until "quit", EOF or a signal. */
 void prompt(void);
+/** A signal (SIGINT, SIGTERM, --run-time's alarm) asked the app to exit:
+ * long commands stop early. */
+bool quit_requested(void);
 void prompt_exit(void);
 /** End the prompt after the current command ("quit"). */
 void prompt_quit(void);

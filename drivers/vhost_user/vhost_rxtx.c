@@ -311,7 +311,7 @@ defer_small_frame(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t k,
 	const struct vu_vring_seg *sg = &ch->seg[ch->nr_read];
 	struct seg_cursor c;
 
-	if (m->nb_segs != 1 || m->pkt_len > VHOST_DEFER_MAX || q->ring.log != NULL ||
+	if (m->data_len != m->pkt_len || m->pkt_len > VHOST_DEFER_MAX || q->ring.log != NULL ||
 	    sg->len < q->hdr_len + m->pkt_len)
 		return false;
 	cursor_writable(&c, ch);
@@ -323,8 +323,10 @@ defer_small_frame(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t k,
 }
 
 /* Copy header and packet into chains [first, last), the used length of
- * each into q->used[*nu...]. The caller checked the chains hold it all. */
-static __rte_always_inline void
+ * each into q->used[*nu...]. The caller checked the chains hold it all.
+ * Returns the bytes of pkt_len the segments did not have (0 but for a
+ * malformed mbuf, whose frame the guest gets cut short). */
+static __rte_always_inline uint32_t
 fill_chains(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t first, uint16_t last,
 	    uint16_t *nu)
 {
@@ -339,7 +341,7 @@ fill_chains(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t first, uin
 	if (last - first == 1 && defer_small_frame(q, m, first, &hdr)) {
 		q->used[(*nu)++] = (struct vu_vring_used_elem){
 			.id = q->chains[first].head, .len = q->hdr_len + m->pkt_len };
-		return;
+		return 0;
 	}
 	for (k = first; k < last; k++) {
 		const struct vu_vring_chain *ch = &q->chains[k];
@@ -356,7 +358,8 @@ fill_chains(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t first, uin
 			uint32_t chunk = RTE_MIN(room, left);
 
 			chunk = RTE_MIN(chunk, (uint32_t)(seg->data_len - seg_off));
-
+			if (unlikely(chunk == 0))
+				break;	/* segments shorter than pkt_len */
 			cursor_write(&c, r, rte_pktmbuf_mtod_offset(seg, const uint8_t *, seg_off),
 				     chunk);
 			room -= chunk;
@@ -370,6 +373,7 @@ fill_chains(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t first, uin
 		}
 		q->used[(*nu)++] = (struct vu_vring_used_elem){ .id = ch->head, .len = written };
 	}
+	return left;
 }
 
 uint16_t
@@ -431,10 +435,13 @@ vhost_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 				}
 				break;	/* wait for more buffers */
 			}
-			fill_chains(q, m, ci, k, &nu);
-			st->good_packets++;
-			st->total_bytes += m->pkt_len;
-			vhost_count_size(st, m->pkt_len);
+			if (unlikely(fill_chains(q, m, ci, k, &nu) != 0)) {
+				st->errors++;
+			} else {
+				st->good_packets++;
+				st->total_bytes += m->pkt_len;
+				vhost_count_size(st, m->pkt_len);
+			}
 			ci = k;
 			sent++;
 		}

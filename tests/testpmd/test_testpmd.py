@@ -217,6 +217,13 @@ def test_set_txpkts(pmd):
     assert st["TX-bytes"] == st["TX-packets"] * 192
     assert "invalid txpkts" in pmd.cmd("set txpkts 10")
     assert "invalid txpkts" in pmd.cmd("set txpkts 64,abc")
+    assert "invalid txpkts" in pmd.cmd("set txpkts -64")
+    # The forwarding cores read the sizes for every packet they build.
+    pmd.cmd("start")
+    assert "Please stop forwarding first" in pmd.cmd("set txpkts 64")
+    assert "from the next start" in pmd.cmd("set burst 16")
+    pmd.cmd("stop")
+    assert pmd.cmd("set txpkts 64").strip() == ""
 
 
 def payload_counts(stop):
@@ -379,6 +386,7 @@ def test_help(pmd):
     for c in ["show vhost <port_id>", "virtio-user <port_id> sleep|wake",
               "virtio-user <port_id> snapshot|restore"]:
         assert c in out, c
+    assert "Bad arguments" in pmd.cmd("help nosuchsection")
 
 
 def test_completion(pmd):
@@ -407,6 +415,18 @@ def test_quit_while_forwarding():
 def test_run_time_interactive():
     p = Pmd(app_args=["-a", "--forward-mode=rxonly", "--run-time", "1"])
     p.p.expect("Accumulated forward statistics for all ports")
+    p.p.expect(pexpect.EOF)
+    p.p.close()
+    assert p.p.exitstatus == 0
+    assert_no_leftovers()
+
+
+def test_run_time_during_command():
+    """--run-time's alarm during a long command: the command stops and the prompt
+    ends after it (the signal used to be lost, and tx_first ran for hours)."""
+    p = Pmd(app_args=["--run-time", "2"])
+    p.p.sendline("start tx_first 4000000000")
+    p.p.expect("Signal received")
     p.p.expect(pexpect.EOF)
     p.p.close()
     assert p.p.exitstatus == 0
