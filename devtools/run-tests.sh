@@ -48,12 +48,14 @@ build_and_test() { # build_and_test DIR NAME [meson setup args...]
 	LOGS+=("$dir/meson-logs/testlog.json")
 }
 
+# Before any test: meson sets neither, and UBSan only reports (the test
+# passes) unless told to halt.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
 CC=gcc build_and_test build gcc
 CC=clang build_and_test build-asan clang-asan \
 	-Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true -Dbuildtype=debug
-
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 say "fuzz smoke runs (${FUZZ_SECONDS} s each)"
 # One CPU for the whole process: the backend and frontend targets hand work

@@ -23,6 +23,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* ASan builds: each case's child checks for leaks before its _exit(),
+ * which skips LeakSanitizer's own check at exit. */
+#if defined(__SANITIZE_ADDRESS__)
+#define VU_TEST_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VU_TEST_LSAN 1
+#endif
+#endif
+#ifdef VU_TEST_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 struct vu_test_case {
 	const char *name;
 	void (*fn)(void);
@@ -140,6 +153,12 @@ vu_test_run_one(const struct vu_test_case *tc)
 		alarm(timeout);
 		vu_test_failed = false;
 		tc->fn();
+#ifdef VU_TEST_LSAN
+		if (__lsan_do_recoverable_leak_check() != 0) {
+			printf("# LeakSanitizer found leaks (above)\n");
+			vu_test_failed = true;
+		}
+#endif
 		fflush(stdout);
 		_exit(vu_test_failed ? 1 : 0);
 	}
