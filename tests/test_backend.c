@@ -341,15 +341,6 @@ malformed_get_config_closes(void)
 	bed_down(&t);
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Ring 0 laid out inside region @p i only; the device sees our bytes there. */
 static bool
 ring_in_region(struct bed *t, unsigned int i)
@@ -381,13 +372,13 @@ add_and_remove_509_regions(void)
 	CHECK(negotiate(&t, false));
 	fds_before = vu_test_count_fds();
 	maps_before = vu_test_count_maps("memfd:test-guest");
-	t0 = now_ms();
+	t0 = vu_test_now_ms();
 	for (i = 0; i < 509; i++) {
 		r.region = (struct vu_mem_region){ i * 0x1000ull, 0x1000,
 			t.g.vmm_base + i * 0x1000ull, i * 0x1000ull };
 		CHECK_EQ(fe_call(&t.fe, VU_REQ_ADD_MEM_REG, &r, sizeof(r), &t.g.fd, 1), 0);
 	}
-	t_add = now_ms() - t0;
+	t_add = vu_test_now_ms() - t0;
 	CHECK_EQ(vu_test_count_maps("memfd:test-guest"), maps_before + 509);
 	for (i = 0; i < 509; i++)
 		CHECK(ring_in_region(&t, i));
@@ -395,13 +386,13 @@ add_and_remove_509_regions(void)
 	r.region.userspace_addr = t.g.vmm_base + 509 * 0x1000ull;
 	r.region.mmap_offset = 0;
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_ADD_MEM_REG, &r, sizeof(r), &t.g.fd, 1), 1);
-	t0 = now_ms();
+	t0 = vu_test_now_ms();
 	for (i = 0; i < 509; i++) {
 		r.region = (struct vu_mem_region){ i * 0x1000ull, 0x1000,
 			t.g.vmm_base + i * 0x1000ull, i * 0x1000ull };
 		CHECK_EQ(fe_call(&t.fe, VU_REQ_REM_MEM_REG, &r, sizeof(r), NULL, 0), 0);
 	}
-	t_rem = now_ms() - t0;
+	t_rem = vu_test_now_ms() - t0;
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_REM_MEM_REG, &r, sizeof(r), NULL, 0), 1); /* gone */
 	printf("# 509 ADD_MEM_REG over the socket: %.1f ms; 509 REM_MEM_REG: %.1f ms\n",
 	       t_add, t_rem);
@@ -496,11 +487,11 @@ device_state_rules(void)
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_SET_DEVICE_STATE_FD, &ds, sizeof(ds), &p[0], 1), 0);
 	CHECK_EQ(t.fe.reply.payload.u64, VU_DEVICE_STATE_REPLY_NOFD);
 	close(p[0]);
-	t0 = now_ms();
+	t0 = vu_test_now_ms();
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);
 	CHECK(t.fe.reply.payload.u64 != 0);
 	/* It waited the configured 100 ms, not the default second. */
-	waited_ms = now_ms() - t0;
+	waited_ms = vu_test_now_ms() - t0;
 	CHECK(waited_ms >= 100 && waited_ms < VU_STATE_CHECK_WAIT_MS);
 	close(p[1]);
 	CHECK_EQ(fe_call(&t.fe, VU_REQ_CHECK_DEVICE_STATE, NULL, 0, NULL, 0), 0);

@@ -251,22 +251,18 @@ static void
 test_del_cross_thread_waits(void)
 {
 	int fd = new_eventfd();
-	struct timespec t0, t1;
 	struct hits h;
-	long ms;
 
 	hits_init(&h, fd);
 	h.sleep_ms = 300;
 	CHECK_EQ(vu_fdman_add(fd, EPOLLIN, record_cb, &h), 0);
 	kick(fd);
 	CHECK(wait_count(&h.count, 1, 2000));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK_EQ(vu_fdman_del(fd), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* The callback has returned by the time del returns. */
+	/* The callback (300 ms) has returned by the time del returns; how long
+	 * del took is not asserted, as a loaded machine may delay this thread
+	 * past the callback's end. */
 	CHECK_EQ(load(&h.left), 1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	CHECK(ms >= 100);
 	kick(fd);
 	sleep_ms(100);
 	CHECK_EQ(load(&h.count), 1);

@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ASan builds: each case's child checks for leaks before its _exit(),
@@ -108,6 +111,32 @@ vu_test_count_maps(const char *needle)
 		n += strstr(line, needle) != NULL;
 	fclose(f);
 	return n;
+}
+
+/* Milliseconds on the monotonic clock. */
+static inline double
+vu_test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Let thread @p th run on every CPU but 0, where an EAL lcore 0 spins
+ * (left alone on a one-CPU machine). */
+static inline void
+vu_test_off_cpu0(pthread_t th)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN), i;
+	cpu_set_t set;
+
+	if (n < 2)
+		return;
+	CPU_ZERO(&set);
+	for (i = 1; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	pthread_setaffinity_np(th, sizeof(set), &set);
 }
 
 /*

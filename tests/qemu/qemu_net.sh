@@ -21,10 +21,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 D=$(mktemp -d /tmp/vu-qemu.XXXXXX)
 PREFIX=vq$$
 KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
+# Files first: on a timeout meson sends SIGKILL 0.5 s after SIGTERM, and
+# the hugepage files alone hold 512 MB. Unlinked while mapped, their pages
+# go when the switch does.
 cleanup() {
 	[ -n "${QPID:-}" ] && kill -9 "$QPID" 2>/dev/null
-	[ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null && sleep 1 && kill -9 "$SPID" 2>/dev/null
+	[ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null
 	rm -rf "$D" /run/dpdk/$PREFIX /dev/hugepages/${PREFIX}map_* 2>/dev/null
+	[ -n "${SPID:-}" ] && sleep 1 && kill -9 "$SPID" 2>/dev/null
 }
 trap cleanup EXIT
 fail_all() { echo "1..1"; echo "not ok 1 - $1"; exit 1; }
