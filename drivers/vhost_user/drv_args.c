@@ -97,6 +97,9 @@ drv_args_parse(const char *port, const char *args, const struct drv_arg *table,
 		if (a == NULL) {
 			DRV_LOG(ERR, port, "unknown argument \"%s\"", kv->pairs[i].key);
 			ret = -EINVAL;
+		} else if (rte_kvargs_count(kv, a->key) > 1) {
+			DRV_LOG(ERR, port, "argument \"%s\" given more than once", a->key);
+			ret = -EINVAL;
 		} else {
 			ret = parse_one(port, a, value);
 		}

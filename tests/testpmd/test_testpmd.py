@@ -461,6 +461,9 @@ def run(app_args, vdevs=RINGS, timeout=TIMEOUT):
     ([], ["--vdev", "net_ring0,colour=blue"], "colour"),
     ([], ["--vdev", "net_ring0,queues=zero"], "queues"),
     ([], ["--vdev", "net_bogus0"], "net_bogus0"),
+    ([], ["--vdev", "net_vhost0,iface=/tmp/vu-t-a.sock,iface=/tmp/vu-t-b.sock"],
+     "more than once"),
+    (["--txpkts=64,-5"], RINGS, "txpkts"),
 ])
 def test_command_line_errors(args, vdevs, name):
     rc, out = run(args, vdevs)
