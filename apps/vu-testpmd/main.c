@@ -175,7 +175,7 @@ parse_port_arg(const char *s)
 	if (strcmp(s, "all") == 0)
 		return VU_PORT_MAX;
 	v = strtoul(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v > UINT16_MAX) {
+	if (*s == '\0' || *s == '-' || *end != '\0' || v > UINT16_MAX) {
 		printf("Bad arguments\n");
 		return -1;
 	}

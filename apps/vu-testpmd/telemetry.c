@@ -33,7 +33,7 @@ tel_port_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	char *end;
 
 	(void)cmd;
-	if (params == NULL || *params == '\0')
+	if (params == NULL || *params == '\0' || *params == '-')
 		return -EINVAL;
 	pid = strtoul(params, &end, 10);
 	if (*end != '\0' || pid >= VU_PORT_MAX || vu_port_stats_get(pid, &st) != 0)

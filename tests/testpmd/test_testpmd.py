@@ -370,6 +370,7 @@ def test_invalid_port(pmd):
     out = pmd.cmd("show port stats 5")
     assert "Invalid port 5" in out and "The valid ports array is [ 0 1 ]" in out
     assert "Bad arguments" in pmd.cmd("show port stats x")
+    assert "Bad arguments" in pmd.cmd("show port info -18446744073709551615")
 
 
 def test_help(pmd):
