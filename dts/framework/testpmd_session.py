@@ -177,6 +177,19 @@ class TestpmdSession:
     def port_stats_all(self) -> dict[int, tp.PortStats]:
         return tp.parse_all_port_stats(self.send_command("show port stats all"))
 
+    def wait_rx_settled(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until no port's RX-packets moves for @quiet seconds (at most @timeout):
+        what a peer sent before it stopped has arrived, however loaded the machine.
+        Returns at the timeout too; the caller's count check then says what is off."""
+        end = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < end:
+            now = sum(s.rx_packets for s in self.port_stats_all().values())
+            if now == last:
+                return
+            last = now
+            time.sleep(quiet)
+
     def clear_port_stats(self, port: int | str = "all") -> str:
         return self.send_command(f"clear port stats {port}")
 

@@ -115,6 +115,6 @@ class Loopback:
         self.virtio.start_tx_first(burst_count)
         time.sleep(seconds)
         vs = self.virtio.stop()
-        time.sleep(0.5)
+        self.vhost.wait_rx_settled()
         hs = self.vhost.stop()
         return hs, vs

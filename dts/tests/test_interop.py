@@ -45,7 +45,7 @@ def test_payload(ctx, size, mrg_rxbuf, queues):
     origin.start_tx_first(32)
     time.sleep(1.5)
     stats = {origin.name: origin.stop()}
-    time.sleep(0.5)
+    fwd.wait_rx_settled()
     stats[fwd.name] = fwd.stop()
     _check_origin(ctx, origin, fwd, stats[origin.name], stats[fwd.name])
     for s in (lb.vhost, lb.virtio):

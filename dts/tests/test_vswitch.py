@@ -69,7 +69,7 @@ def test_two_guests(ctx):
     a1 = _forward(a, tx_first=True)
     b1 = _forward(b)
     a2 = _forward(a)
-    time.sleep(0.5)
+    switch.wait_rx_settled()
     hs = switch.stop()
     p0, p1 = hs.ports[0], hs.ports[1]
     ctx.note(f"A tx {a1.tx_packets} -> switch 0->1 tx {p1.tx_packets} (dropped "

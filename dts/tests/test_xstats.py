@@ -62,7 +62,7 @@ def test_free_running(ctx, direction, queues):
     import time
     time.sleep(1.5)
     tx.stop()
-    time.sleep(0.5)
+    rx.wait_rx_settled()
     rx.stop()
     ts, rs = tx.port_stats(0), rx.port_stats(0)
     tx_x, rx_x = tx.xstats(0), rx.xstats(0)
