@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "vu_msg.h"
 #include "vu_test.h"
@@ -502,21 +503,24 @@ partial_reads_and_eintr(void)
 	struct { struct vu_msg_hdr h; struct vu_vring_addr a; } __rte_packed m = {
 		{ VU_REQ_SET_VRING_ADDR, VU_PROTO_VERSION, sizeof(struct vu_vring_addr) },
 		{ 1, 0, 0x1000, 0x2000, 0x3000, 0 } };
-	struct itimerval it = { { 0, 3000 }, { 0, 3000 } };
+	/* SIGUSR1 every 3 ms: SIGALRM is the harness's watchdog. */
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct itimerspec it = { { 0, 3000000 }, { 0, 3000000 } };
 	struct sigaction sa = { .sa_handler = noop_handler };
 	struct dribble d;
 	struct vu_msg in;
+	timer_t timer;
 	pthread_t t;
 	int sv[2];
 
-	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: recvmsg gets EINTR */
+	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: recvmsg gets EINTR */
 	make_pair(sv);
 	d = (struct dribble){ sv[0], (const uint8_t *)&m, sizeof(m) };
-	setitimer(ITIMER_REAL, &it, NULL);
+	CHECK_EQ(timer_create(CLOCK_MONOTONIC, &ev, &timer), 0);
+	CHECK_EQ(timer_settime(timer, 0, &it, NULL), 0);
 	pthread_create(&t, NULL, dribble_writer, &d);
 	CHECK_EQ(vu_msg_recv(sv[1], VU_MSG_FRONTEND_REQ, &in, "dribble"), 0);
-	memset(&it, 0, sizeof(it));
-	setitimer(ITIMER_REAL, &it, NULL);
+	timer_delete(timer);
 	pthread_join(t, NULL);
 	CHECK_EQ(in.payload.addr.index, 1);
 	CHECK_EQ(in.payload.addr.avail, 0x3000);
