@@ -159,6 +159,33 @@ vu_test_off_cpu0(pthread_t th)
 		rmdir(dir);							\
 	}
 
+/*
+ * A case that fails (or times out) skips its own cleanup: remove the
+ * sockets its child made, by the naming every test uses,
+ * /tmp/vu-<what>-<pid>.sock.
+ */
+static inline void
+vu_test_remove_sockets(pid_t pid)
+{
+	char suffix[32], path[512];
+	struct dirent *e;
+	DIR *d = opendir("/tmp");
+	size_t n, sl;
+
+	if (d == NULL)
+		return;
+	sl = (size_t)snprintf(suffix, sizeof(suffix), "-%d.sock", (int)pid);
+	while ((e = readdir(d)) != NULL) {
+		n = strlen(e->d_name);
+		if (strncmp(e->d_name, "vu-", 3) == 0 && n > sl &&
+		    strcmp(e->d_name + n - sl, suffix) == 0) {
+			snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+			unlink(path);
+		}
+	}
+	closedir(d);
+}
+
 static inline bool
 vu_test_run_one(const struct vu_test_case *tc)
 {
@@ -193,6 +220,7 @@ vu_test_run_one(const struct vu_test_case *tc)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	vu_test_remove_sockets(pid);
 	if (WIFSIGNALED(status)) {
 		printf("# killed by signal %d%s\n", WTERMSIG(status),
 		       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
