@@ -61,9 +61,10 @@ parse_one(const char *port, const struct drv_arg *a, const char *value)
 		*(bool *)a->out = value[0] == '1';
 		return 0;
 	case DRV_ARG_MAC:
-		if (rte_ether_unformat_addr(value, a->out) != 0) {
-			DRV_LOG(ERR, port, "%s=%s: expected a MAC address like "
-				"00:11:22:33:44:55", a->key, value);
+		if (rte_ether_unformat_addr(value, a->out) != 0 ||
+		    !rte_is_valid_assigned_ether_addr(a->out)) {
+			DRV_LOG(ERR, port, "%s=%s: expected a unicast, non-zero MAC address "
+				"like 02:11:22:33:44:55", a->key, value);
 			return -EINVAL;
 		}
 		return 0;

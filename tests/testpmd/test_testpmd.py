@@ -465,6 +465,8 @@ def run(app_args, vdevs=RINGS, timeout=TIMEOUT):
     ([], ["--vdev", "net_vhost0,iface=/tmp/vu-t-a.sock,iface=/tmp/vu-t-b.sock"],
      "more than once"),
     (["--txpkts=64,-5"], RINGS, "txpkts"),
+    ([], ["--vdev", "net_virtio_user0,path=/tmp/vu-t-a.sock,mac=00:00:00:00:00:00"], "mac="),
+    ([], ["--vdev", "net_virtio_user0,path=/tmp/vu-t-a.sock,mac=01:00:5e:00:00:01"], "mac="),
 ])
 def test_command_line_errors(args, vdevs, name):
     rc, out = run(args, vdevs)
