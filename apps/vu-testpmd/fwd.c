@@ -141,10 +141,6 @@ start_packet_forwarding(unsigned int tx_first_bursts)
 		printf("Not all ports were started\n");
 		return;
 	}
-	if (nb_worker_lcores == 0) {
-		printf("No forwarding lcore: give EAL at least two lcores (-l 0,1)\n");
-		return;
-	}
 	fwd_config_setup();
 	running_eng = cur_fwd_eng;
 	if (cur_fwd_eng->begin != NULL && cur_fwd_eng->begin() != 0) {

@@ -430,6 +430,11 @@ runtime_dir_remove(const char *dir)
 static int
 app_init(void)
 {
+	if (nb_worker_lcores == 0) {
+		fprintf(stderr, "vu-testpmd: no forwarding lcore: give EAL at least two lcores "
+			"(-l 0,1), the first one being the main lcore\n");
+		return -EINVAL;
+	}
 	if (nb_fwd_lcores > nb_worker_lcores) {
 		fprintf(stderr, "vu-testpmd: invalid value '%u' for --nb-cores: %u worker lcore(s)\n",
 			nb_fwd_lcores, nb_worker_lcores);
