@@ -160,9 +160,32 @@ vhost_tx_survives_short_segments(void)
 	struct rte_mbuf *m;
 	uint16_t len;
 
+	struct rte_mbuf *seg[3], *rx[64];
+	uint64_t opackets;
+	unsigned int i, n = 0;
+
 	CHECK(eal_up());
 	CHECK(pair_up(1));
 	CHECK(guest_receives());
+	/* A valid chain may have an empty segment: 64 + 0 + 36 bytes. */
+	CHECK_EQ(vu_port_stats_get(vhost_id, &st), 0);
+	opackets = st.opackets;
+	CHECK_EQ(rte_pktmbuf_alloc_bulk(vhost_mp, seg, 3), 0);
+	memset(rte_pktmbuf_append(seg[0], 64), 0x11, 64);
+	memset(rte_pktmbuf_append(seg[2], 36), 0x33, 36);
+	CHECK_EQ(rte_pktmbuf_chain(seg[0], seg[1]), 0);
+	CHECK_EQ(rte_pktmbuf_chain(seg[0], seg[2]), 0);
+	CHECK_EQ(seg[0]->pkt_len, 100);
+	CHECK_EQ(vu_port_tx_burst(vhost_id, 0, seg, 1), 1);
+	CHECK_EQ(vu_port_stats_get(vhost_id, &st), 0);
+	CHECK_EQ(st.opackets, opackets + 1);
+	CHECK_EQ(st.oerrors, 0);
+	for (i = 0; i < 1000 && n == 0; i++)
+		n = vu_port_rx_burst(vuser_id, 0, rx, RTE_DIM(rx));
+	CHECK_EQ(n, 1);
+	CHECK_EQ(rx[0]->pkt_len, 100);
+	CHECK_EQ(*rte_pktmbuf_mtod_offset(rx[0], uint8_t *, 99), 0x33);
+	rte_pktmbuf_free_bulk(rx, n);
 	for (len = 100; len <= 1500; len += 1400) {	/* the small-frame path and the general one */
 		CHECK((m = rte_pktmbuf_alloc(vhost_mp)) != NULL);
 		memset(rte_pktmbuf_append(m, 64), 0x5a, 64);

@@ -358,8 +358,13 @@ fill_chains(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t first, uin
 			uint32_t chunk = RTE_MIN(room, left);
 
 			chunk = RTE_MIN(chunk, (uint32_t)(seg->data_len - seg_off));
-			if (unlikely(chunk == 0))
-				break;	/* segments shorter than pkt_len */
+			if (unlikely(chunk == 0)) {
+				if (seg->next == NULL)
+					break;	/* segments shorter than pkt_len */
+				seg = seg->next;	/* an empty segment */
+				seg_off = 0;
+				continue;
+			}
 			cursor_write(&c, r, rte_pktmbuf_mtod_offset(seg, const uint8_t *, seg_off),
 				     chunk);
 			room -= chunk;
