@@ -218,9 +218,17 @@ vu_test_run_one(const struct vu_test_case *tc)
 		fflush(stdout);
 		_exit(vu_test_failed ? 1 : 0);
 	}
+	{
+		siginfo_t si;
+
+		/* Ended but not reaped: its pid cannot go to another process
+		 * (whose sockets would then be removed) until the waitpid(). */
+		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+			;
+	}
+	vu_test_remove_sockets(pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	vu_test_remove_sockets(pid);
 	if (WIFSIGNALED(status)) {
 		printf("# killed by signal %d%s\n", WTERMSIG(status),
 		       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");

@@ -40,14 +40,20 @@ testpmd_cmds_register(cmdline_parse_inst_t *const *table, unsigned int n, const 
 	}
 }
 
-void
-prompt(void)
+int
+prompt_open(void)
 {
 	testpmd_cl = cmdline_stdin_new(cmds, TESTPMD_PROMPT);
 	if (testpmd_cl == NULL) {
 		fprintf(stderr, "vu-testpmd: cannot create the prompt\n");
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+void
+prompt_run(void)
+{
 	cmdline_interact(testpmd_cl);
 }
 

@@ -9,6 +9,7 @@
  * not use. The strings become vu ports after EAL init.
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,10 +42,14 @@ static const char *vdevs[VDEV_MAX];
 static unsigned int nb_vdevs;
 /** Set by SIGINT/SIGTERM/SIGALRM: the main loops end and the app exits. */
 static volatile sig_atomic_t force_quit;
-/* Interactive mode: /dev/null, put on stdin by a signal so the prompt's
- * next read ends it even when the signal came during a command (a read
- * under way returns EINTR anyway); and stdin itself, put back after. */
-static int prompt_devnull = -1, prompt_stdin = -1;
+/* Interactive mode, while the prompt runs: /dev/null, which a signal puts
+ * on stdin so that the prompt's next read ends it even when the signal came
+ * during a command (a read under way returns EINTR anyway). Only the main
+ * thread takes the signals (see main()), so the handler never runs
+ * alongside interact(). */
+static volatile sig_atomic_t prompt_devnull = -1;
+/* The signals that end the app: blocked in every thread but main. */
+static sigset_t quit_signals;
 
 /*
  * The ports vu-testpmd makes when no --vdev is given: a vhost-user backend
@@ -122,20 +127,26 @@ quit_requested(void)
 static void
 interact(void)
 {
-	prompt_stdin = dup(STDIN_FILENO);
-	prompt_devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (!force_quit)
-		prompt();
-	if (prompt_stdin >= 0) {
-		/* The terminal settings are restored on the real stdin. */
-		int devnull = prompt_devnull;
+	int saved, devnull = -1;
 
-		prompt_devnull = -1;
-		dup2(prompt_stdin, STDIN_FILENO);
-		close(prompt_stdin);
-		if (devnull >= 0)
-			close(devnull);
+	/* The prompt reads the terminal's settings from the real stdin first. */
+	if (prompt_open() != 0)
+		return;
+	saved = dup(STDIN_FILENO);
+	if (saved >= 0)
+		devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull >= 0)
+		prompt_devnull = devnull;
+	if (!force_quit)
+		prompt_run();
+	prompt_devnull = -1;	/* from here a signal leaves stdin alone */
+	if (devnull >= 0) {
+		/* Undo a signal's swap: the terminal is restored on the real stdin. */
+		dup2(saved, STDIN_FILENO);
+		close(devnull);
 	}
+	if (saved >= 0)
+		close(saved);
 	if (force_quit)
 		printf("\nSignal received, preparing to exit...\n");
 }
@@ -150,6 +161,8 @@ signals_init(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
+	/* Handled from here on; a signal that came earlier is delivered now. */
+	pthread_sigmask(SIG_UNBLOCK, &quit_signals, NULL);
 }
 
 bool
@@ -175,7 +188,7 @@ parse_port_arg(const char *s)
 	if (strcmp(s, "all") == 0)
 		return VU_PORT_MAX;
 	v = strtoul(s, &end, 10);
-	if (*s == '\0' || *s == '-' || *end != '\0' || v > UINT16_MAX) {
+	if (!isdigit((unsigned char)*s) || *end != '\0' || v > UINT16_MAX) {
 		printf("Bad arguments\n");
 		return -1;
 	}
@@ -457,6 +470,14 @@ main(int argc, char **argv)
 	argc = take_vdevs(argc, argv);
 	if (argc < 0)
 		return 1;
+	/* Every thread EAL starts (lcores, interrupts, telemetry) inherits the
+	 * signals blocked; vu's own threads block them too, so only this
+	 * thread takes them. */
+	sigemptyset(&quit_signals);
+	sigaddset(&quit_signals, SIGINT);
+	sigaddset(&quit_signals, SIGTERM);
+	sigaddset(&quit_signals, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &quit_signals, NULL);
 	telemetry_init();
 	diag = rte_eal_init(argc, argv);
 	if (diag < 0) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Command-line options after "--" (testpmd's names, plus vu's --run-time). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -112,7 +113,7 @@ parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 || v < min || v > max) {
+	if (!isdigit((unsigned char)*s) || *end != '\0' || errno != 0 || v < min || v > max) {
 		fprintf(stderr, "vu-testpmd: invalid value '%s' for --%s (%lu..%lu)\n", s, opt,
 			min, max);
 		return -EINVAL;
@@ -136,7 +137,7 @@ parse_txpkts(const char *list)
 
 		errno = 0;
 		v = strtoul(p, &end, 10);
-		if (end == p || *p == '-' || errno != 0 || v == 0 || v > seg_max ||
+		if (end == p || !isdigit((unsigned char)*p) || errno != 0 || v == 0 || v > seg_max ||
 		    (*end != ',' && *end != '\0') || n == TX_PKT_SEG_MAX) {
 			fprintf(stderr, "invalid txpkts '%s': up to %d sizes of 1..%u bytes "
 				"(the mbuf data room)\n", list, TX_PKT_SEG_MAX, seg_max);

@@ -5,6 +5,7 @@
  * Callbacks run on the telemetry thread; port stats may be read from any
  * thread (vu_port.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -33,7 +34,7 @@ tel_port_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	char *end;
 
 	(void)cmd;
-	if (params == NULL || *params == '\0' || *params == '-')
+	if (params == NULL || !isdigit((unsigned char)*params))
 		return -EINVAL;
 	pid = strtoul(params, &end, 10);
 	if (*end != '\0' || pid >= VU_PORT_MAX || vu_port_stats_get(pid, &st) != 0)

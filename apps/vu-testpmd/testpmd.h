@@ -162,8 +162,10 @@ void testpmd_cmds_register(cmdline_parse_inst_t *const *cmds, unsigned int n,
 	{ \
 		testpmd_cmds_register(table, RTE_DIM(table), section); \
 	}
-/** Run the prompt until "quit", EOF or a signal. */
-void prompt(void);
+/** Make the prompt (reads the terminal's settings): 0 or -1. */
+int prompt_open(void);
+/** Run it until "quit", EOF or a signal. */
+void prompt_run(void);
 /** A signal (SIGINT, SIGTERM, --run-time's alarm) asked the app to exit:
  * long commands stop early. */
 bool quit_requested(void);

@@ -178,16 +178,16 @@ class TestpmdSession:
         return tp.parse_all_port_stats(self.send_command("show port stats all"))
 
     def wait_rx_settled(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
-        """Wait until no port's RX-packets moves for @quiet seconds (at most @timeout):
-        what a peer sent before it stopped has arrived, however loaded the machine.
-        Returns at the timeout too; the caller's count check then says what is off."""
+        """Wait until no port's RX-packets moves over two intervals of @quiet seconds
+        (at most @timeout): what a peer sent before it stopped has arrived, however
+        loaded the machine. Returns at the timeout too; the caller's count check then
+        says what is off."""
         end = time.monotonic() + timeout
-        last = None
+        seen = []
         while time.monotonic() < end:
-            now = sum(s.rx_packets for s in self.port_stats_all().values())
-            if now == last:
+            seen = (seen + [sum(s.rx_packets for s in self.port_stats_all().values())])[-3:]
+            if len(seen) == 3 and seen[0] == seen[2]:
                 return
-            last = now
             time.sleep(quiet)
 
     def clear_port_stats(self, port: int | str = "all") -> str:

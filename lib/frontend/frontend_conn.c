@@ -241,7 +241,7 @@ init_sync(struct vu_frontend *fe)
 	pthread_mutex_init(&fe->lock, NULL);
 	pthread_mutex_init(&fe->conn_lock, NULL);
 	pthread_mutex_init(&fe->chan_lock, NULL);
-	if (pthread_create(&fe->thread, NULL, recovery_thread, fe) != 0)
+	if (vu_thread_create(&fe->thread, recovery_thread, fe) != 0)
 		return -EAGAIN;
 	fe->thread_started = true;
 	pthread_setname_np(fe->thread, "vu-fe");

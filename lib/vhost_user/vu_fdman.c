@@ -227,8 +227,8 @@ place_thread(pthread_t tid)
 
 static void *ctl_main(void *unused);
 
-static int
-spawn_thread(void)
+int
+vu_thread_create(pthread_t *tid, void *(*fn)(void *), void *arg)
 {
 	sigset_t block, old;
 	int rc;
@@ -241,8 +241,16 @@ spawn_thread(void)
 	sigdelset(&block, SIGILL);
 	sigdelset(&block, SIGABRT);
 	pthread_sigmask(SIG_SETMASK, &block, &old);
-	rc = pthread_create(&fdm.tid, NULL, ctl_main, NULL);
+	rc = pthread_create(tid, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static int
+spawn_thread(void)
+{
+	int rc = vu_thread_create(&fdm.tid, ctl_main, NULL);
+
 	if (rc != 0) {
 		CTL_LOG(ERR, FDMAN_NAME, "cannot create the thread: %s", strerror(rc));
 		return -rc;

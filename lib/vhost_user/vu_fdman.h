@@ -33,6 +33,7 @@
 #ifndef VU_FDMAN_H
 #define VU_FDMAN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -129,6 +130,17 @@ int vu_fdman_del(int fd);
  * Thread: any. The caller must not hold a lock a callback takes.
  */
 int vu_fdman_call(void (*fn)(void *arg), void *arg);
+
+/**
+ * pthread_create() for vu's own control-plane threads (vu-ctl, vu-fe): the
+ * thread starts with every asynchronous signal blocked, so SIGINT, SIGTERM,
+ * SIGALRM and the like reach only the application's threads. Faults
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) stay deliverable.
+ *
+ * @return 0 or pthread_create()'s error number.
+ * Thread: any.
+ */
+int vu_thread_create(pthread_t *tid, void *(*fn)(void *), void *arg);
 
 /**
  * @return true if the calling thread is the vu-ctl thread.

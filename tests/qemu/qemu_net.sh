@@ -26,9 +26,10 @@ KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
 # go when the switch does.
 cleanup() {
 	[ -n "${QPID:-}" ] && kill -9 "$QPID" 2>/dev/null
-	[ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null
+	local term=
+	[ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null && term=1
 	rm -rf "$D" /run/dpdk/$PREFIX /dev/hugepages/${PREFIX}map_* 2>/dev/null
-	[ -n "${SPID:-}" ] && sleep 1 && kill -9 "$SPID" 2>/dev/null
+	[ -n "$term" ] && sleep 1 && kill -9 "$SPID" 2>/dev/null
 }
 trap cleanup EXIT
 fail_all() { echo "1..1"; echo "not ok 1 - $1"; exit 1; }
