@@ -8,8 +8,8 @@
  * to DPDK's own PMDs (net_vhost, net_virtio_user, net_ring), which vu does
  * not use. The strings become vu ports after EAL init.
  */
-#include <dirent.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
