@@ -200,6 +200,69 @@ vhost_tx_survives_short_segments(void)
 	unlink(sock);
 }
 
+static uint64_t
+xstat(uint16_t id, const char *name)
+{
+	struct vu_port_xstat xs[256];
+	int n = vu_port_xstats_get(id, xs, RTE_DIM(xs)), i;
+
+	for (i = 0; i < n && i < (int)RTE_DIM(xs); i++)
+		if (strcmp(xs[i].name, name) == 0)
+			return xs[i].value;
+	return UINT64_MAX;
+}
+
+/*
+ * Per-queue xstats carry DPDK 22.11's names and size ranges: frames the
+ * guest transmits land in net_vhost's rx buckets (undersize below 64,
+ * 1024-1518, 1519 and up), bytes without the virtio-net header, and the
+ * virtio-user side counts the same packets and bytes.
+ */
+static void
+xstats_names_and_size_buckets(void)
+{
+	static const uint16_t sizes[] = { 60, 64, 65, 127, 128, 1518, 1519 };
+	static const struct { const char *name; uint64_t want; } buckets[] = {
+		{ "rx_q0_undersize_packets", 1 }, { "rx_q0_size_64_packets", 1 },
+		{ "rx_q0_size_65_127_packets", 2 }, { "rx_q0_size_128_255_packets", 1 },
+		{ "rx_q0_size_256_511_packets", 0 }, { "rx_q0_size_512_1023_packets", 0 },
+		{ "rx_q0_size_1024_1518_packets", 1 }, { "rx_q0_size_1519_max_packets", 1 },
+	};
+	struct rte_mbuf *m[RTE_DIM(sizes)], *rx[64];
+	uint64_t bytes = 0;
+	unsigned int i, got = 0;
+
+	CHECK(eal_up());
+	CHECK(pair_up(1));
+	CHECK_EQ(rte_pktmbuf_alloc_bulk(vuser_mp, m, RTE_DIM(m)), 0);
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		memset(rte_pktmbuf_append(m[i], sizes[i]), 0x5a, sizes[i]);
+		bytes += sizes[i];
+	}
+	CHECK_EQ(vu_port_tx_burst(vuser_id, 0, m, RTE_DIM(m)), RTE_DIM(m));
+	for (i = 0; i < 1000 && got < RTE_DIM(sizes); i++) {
+		uint16_t n = vu_port_rx_burst(vhost_id, 0, rx, RTE_DIM(rx));
+
+		rte_pktmbuf_free_bulk(rx, n);
+		got += n;
+	}
+	CHECK_EQ(got, RTE_DIM(sizes));
+	CHECK_EQ(xstat(vhost_id, "rx_q0_good_packets"), RTE_DIM(sizes));
+	CHECK_EQ(xstat(vhost_id, "rx_q0_good_bytes"), bytes);
+	for (i = 0; i < RTE_DIM(buckets); i++) {
+		if (xstat(vhost_id, buckets[i].name) != buckets[i].want)
+			printf("# %s = %" PRIu64 "\n", buckets[i].name,
+			       xstat(vhost_id, buckets[i].name));
+		CHECK_EQ(xstat(vhost_id, buckets[i].name), buckets[i].want);
+	}
+	CHECK_EQ(xstat(vuser_id, "tx_q0_good_packets"), RTE_DIM(sizes));
+	CHECK_EQ(xstat(vuser_id, "tx_q0_good_bytes"), bytes);
+	CHECK_EQ(xstat(vhost_id, "tx_q0_guest_notifications"), 0);	/* the name exists */
+	CHECK_EQ(vu_port_close(vuser_id), 0);
+	CHECK_EQ(vu_port_close(vhost_id), 0);
+	unlink(sock);
+}
+
 /*
  * A reconfigure that fails half way (here: no fd left for a queue's
  * eventfd) leaves the port unconfigured: start refuses it instead of
@@ -248,4 +311,5 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(rx_survives_empty_mempool),
 	VU_TEST_CASE(vhost_tx_survives_short_segments),
 	VU_TEST_CASE(failed_reconfigure_leaves_port_unconfigured),
+	VU_TEST_CASE(xstats_names_and_size_buckets),
 )

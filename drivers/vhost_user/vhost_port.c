@@ -119,7 +119,7 @@ dev_read_config(struct vu_backend *b, uint32_t offset, void *buf, uint32_t size)
 static void
 fold_ring_calls(struct vhost_queue *q)
 {
-	q->st.notifications += q->ring.stats.calls;
+	q->st.guest_notifications += q->ring.stats.calls;
 	q->ring.stats.calls = 0;
 }
 
@@ -428,15 +428,15 @@ vhost_stats_get(struct vu_port *port, struct vu_port_stats *s)
 		const struct vhost_queue_stats *tx = &vp->q[2 * i].st;
 
 		s->q_ipackets[i] = rx->good_packets;
-		s->q_ibytes[i] = rx->total_bytes;
+		s->q_ibytes[i] = rx->good_bytes;
 		s->q_opackets[i] = tx->good_packets;
-		s->q_obytes[i] = tx->total_bytes;
+		s->q_obytes[i] = tx->good_bytes;
 		s->ipackets += rx->good_packets;
-		s->ibytes += rx->total_bytes;
+		s->ibytes += rx->good_bytes;
 		s->ierrors += rx->errors;
 		s->rx_nombuf += rx->drop_nombuf;
 		s->opackets += tx->good_packets;
-		s->obytes += tx->total_bytes;
+		s->obytes += tx->good_bytes;
 		/* As DPDK's vhost PMD: what the guest had no room for; and the
 		 * packets dropped because no guest buffer can ever hold them. */
 		s->oerrors += tx->missed_pkts + tx->errors;
@@ -457,7 +457,7 @@ vhost_stats_reset(struct vu_port *port)
 	pthread_mutex_lock(&vp->lock);
 	for (i = 0; i < 2 * vp->queues; i++) {
 		memset(&vp->q[i].st, 0, sizeof(vp->q[i].st));
-		vp->q[i].st.notifications = 0 - vp->q[i].ring.stats.calls;
+		vp->q[i].st.guest_notifications = 0 - vp->q[i].ring.stats.calls;
 	}
 	pthread_mutex_unlock(&vp->lock);
 	return 0;
@@ -475,7 +475,7 @@ vhost_xstats_get(struct vu_port *port, struct vu_port_xstat *xs, unsigned int n)
 {
 	struct vhost_port *vp = port->priv;
 	unsigned int k = 0, i, j;
-	const unsigned int notif = offsetof(struct vhost_queue_stats, notifications) /
+	const unsigned int notif = offsetof(struct vhost_queue_stats, guest_notifications) /
 				   sizeof(uint64_t);
 
 	pthread_mutex_lock(&vp->lock);

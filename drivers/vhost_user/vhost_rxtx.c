@@ -260,7 +260,7 @@ vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		virtio_net_hdr_to_mbuf(&hdr, m);
 		m->port = q->port_id;
 		st->good_packets++;
-		st->total_bytes += len;
+		st->good_bytes += len;
 		vhost_count_size(st, len);
 		pkts[kept++] = m;
 	}
@@ -444,7 +444,7 @@ vhost_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 				st->errors++;
 			} else {
 				st->good_packets++;
-				st->total_bytes += m->pkt_len;
+				st->good_bytes += m->pkt_len;
 				vhost_count_size(st, m->pkt_len);
 			}
 			ci = k;

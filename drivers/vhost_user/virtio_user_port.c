@@ -506,15 +506,15 @@ vuser_stats_get(struct vu_port *port, struct vu_port_stats *s)
 		const struct vuser_queue_stats *tx = &vp->q[2 * i + 1].st;
 
 		s->q_ipackets[i] = rx->good_packets;
-		s->q_ibytes[i] = rx->total_bytes;
+		s->q_ibytes[i] = rx->good_bytes;
 		s->q_opackets[i] = tx->good_packets;
-		s->q_obytes[i] = tx->total_bytes;
+		s->q_obytes[i] = tx->good_bytes;
 		s->ipackets += rx->good_packets;
-		s->ibytes += rx->total_bytes;
+		s->ibytes += rx->good_bytes;
 		s->ierrors += rx->errors;
 		s->rx_nombuf += rx->drop_nombuf;
 		s->opackets += tx->good_packets;
-		s->obytes += tx->total_bytes;
+		s->obytes += tx->good_bytes;
 		s->oerrors += tx->errors;
 	}
 	return 0;

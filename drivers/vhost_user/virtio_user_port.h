@@ -28,7 +28,7 @@
 /* Per-queue counters (xstats "rx_q<N>_<name>" / "tx_q<N>_<name>"). */
 #define VUSER_QUEUE_STATS(X) \
 	X(good_packets,		"packets moved") \
-	X(total_bytes,		"bytes moved, virtio-net header excluded") \
+	X(good_bytes,		"bytes moved, virtio-net header excluded") \
 	X(errors,		"rx: bad used length; tx: no headroom for the header") \
 	X(drop_nombuf,		"rx: mempool empty at refill") \
 	X(ring_full,		"tx: packets refused for want of descriptors") \

@@ -118,7 +118,7 @@ vuser_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			}
 		}
 		st->good_packets++;
-		st->total_bytes += m->pkt_len;
+		st->good_bytes += m->pkt_len;
 		pkts[nb++] = m;
 	}
 	/* Refill what came back. And when nothing is posted at all (a refill
@@ -182,7 +182,7 @@ vuser_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		}
 		st->good_packets++;
-		st->total_bytes += m->pkt_len - q->hdr_len;
+		st->good_bytes += m->pkt_len - q->hdr_len;
 	}
 	vu_vring_drv_publish(&q->ring);
 	vu_vring_access_leave(&q->access);

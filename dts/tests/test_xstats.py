@@ -40,6 +40,13 @@ def test_known_count(ctx, bursts):
                             ("virtio xstats tx_good_packets", ux["tx_good_packets"], n),
                             ("virtio xstats tx_good_bytes", ux["tx_good_bytes"], n * size),
                             ("virtio xstats tx_q0", queue_packets(ux, "tx", 0), n),
+                            # per-queue names as DPDK 22.11's drivers give them
+                            ("vhost xstats rx_q0_good_packets", hx.get("rx_q0_good_packets"), n),
+                            ("vhost xstats rx_q0_good_bytes", hx.get("rx_q0_good_bytes"), n * size),
+                            ("vhost xstats rx_q0_size_64_packets",
+                             hx.get("rx_q0_size_64_packets"), n),
+                            ("virtio xstats tx_q0_good_packets", ux.get("tx_q0_good_packets"), n),
+                            ("virtio xstats tx_q0_good_bytes", ux.get("tx_q0_good_bytes"), n * size),
                             ("vhost tx_packets", h.tx_packets, 0),
                             ("virtio rx_packets", u.rx_packets, 0)):
         ctx.check(got == want, f"{what} = {got}, expected {want}")

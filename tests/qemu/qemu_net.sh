@@ -91,7 +91,7 @@ want=("carrier eth0 1" "ping PASS" "tcp PASS")
 # them): the guest received, so the switch must have notified it.
 notif=-1
 if ! grep -q "dpdk" <<<"$(basename "$APP")"; then
-	notif=$(awk -F': ' '/^tx_q0_notifications:/ { print $2 }' "$D/switch.log" | tail -1)
+	notif=$(awk -F': ' '/^tx_q0_guest_notifications:/ { print $2 }' "$D/switch.log" | tail -1)
 	notif=${notif:-0}	# no such line: reported as none
 fi
 echo "1..$((${#want[@]} + 1 + (notif >= 0 ? 1 : 0)))"
