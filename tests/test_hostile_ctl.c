@@ -3,13 +3,15 @@
  * Hostile front-ends, control plane: each case drives one malformed or
  * out-of-order message sequence into a backend over a real socket and checks
  * the outcome the spec implies (a failed REPLY_ACK, or a closed connection),
- * then that a second backend in the same process still works, and that no
- * fd or guest mapping outlived the bed.
+ * that a warning or error naming the victim was logged, then that a second
+ * backend in the same process still works, and that no fd, guest mapping or
+ * inflight mapping outlived the bed.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "vu_test_bed.h"
+#include "vu_test_log.h"
 
 /* Everything the engine can negotiate, so every handler is reachable. */
 #define ALL_PF (RTE_BIT64(VU_PF_MQ) | RTE_BIT64(VU_PF_LOG_SHMFD) | \
@@ -126,12 +128,19 @@ run(bool (*hostile)(struct bed *t))
 {
 	int fds0 = vu_test_count_fds();
 	int maps0 = vu_test_count_maps("memfd:test-guest");
+	int inflight0 = vu_test_count_maps("vu-inflight");
 	struct bed t, other;
+
+	char victim[64];
+	bool logged;
 
 	CHECK(bed_up(&t, ALL_PF));
 	CHECK(bed_up(&other, 0));
 	CHECK(negotiate(&t, false));
+	snprintf(victim, sizeof(victim), "(%s)", vu_backend_name(t.b));
+	CHECK(vu_test_log_begin(RTE_LOG_WARNING));
 	CHECK(hostile(&t));
+	logged = vu_test_log_has(victim, NULL);	/* a warning or an error about it */
 	CHECK(negotiate(&other, false));
 	CHECK(activate(&other, 1, 0));
 	CHECK(stop_rings(&other, 1, 0));
@@ -142,8 +151,11 @@ run(bool (*hostile)(struct bed *t))
 	guest_destroy(&t.g);
 	guest_destroy(&other.g);
 	vu_fdman_shutdown();
+	vu_test_log_end();
+	CHECK(logged);
 	CHECK_EQ(vu_test_count_fds(), fds0);
 	CHECK_EQ(vu_test_count_maps("memfd:test-guest"), maps0);
+	CHECK_EQ(vu_test_count_maps("vu-inflight"), inflight0);
 }
 
 #define HOSTILE(name) \
@@ -351,6 +363,17 @@ HOSTILE(index_out_of_range_set_vring_err)
 HOSTILE(index_out_of_range_set_vring_enable)
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_ENABLE, UINT32_MAX, 1));
+}
+
+HOSTILE(index_out_of_range_vring_kick)
+{
+	/* In-band kick (VRING_KICK): refused whatever the index, never used as one. */
+	return failed(fe_state(&t->fe, VU_REQ_VRING_KICK, FAKE_QUEUES, 0));
+}
+
+HOSTILE(index_out_of_range_set_vring_endian)
+{
+	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_ENDIAN, UINT32_MAX, 0));
 }
 
 /* ---- ring geometry ---- */
@@ -617,6 +640,8 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(index_out_of_range_set_vring_call),
 	VU_TEST_CASE(index_out_of_range_set_vring_err),
 	VU_TEST_CASE(index_out_of_range_set_vring_enable),
+	VU_TEST_CASE(index_out_of_range_vring_kick),
+	VU_TEST_CASE(index_out_of_range_set_vring_endian),
 	VU_TEST_CASE(ring_size_zero),
 	VU_TEST_CASE(ring_size_not_power_of_2),
 	VU_TEST_CASE(ring_size_above_32768),

@@ -7,8 +7,10 @@
  * dirty log use real eventfds and a real log on a memfd.
  *
  * Hostile cases each assert: the ring breaks with the expected reason,
- * err_fd is signalled exactly once, the good chains posted before the bad
- * one are still returned, and the ring does nothing afterwards. Where the
+ * err_fd is signalled exactly once, one log line names the ring and the
+ * reason, the good chains posted before the bad one are still returned,
+ * the ring does nothing afterwards, and another ring on the same memory
+ * keeps going. Where the
  * address space allows, PROT_NONE guard pages sit around each region's
  * mapping, so a read outside a region faults instead of passing silently.
  */
@@ -22,6 +24,7 @@
 #include "vu_mem.h"
 #include "vu_vring.h"
 #include "vu_test.h"
+#include "vu_test_log.h"
 
 #define PAGE		4096
 #define A_GPA		UINT64_C(0)
@@ -977,8 +980,74 @@ test_same_head_repeated(void)
  * Post a good chain at head 0, then what @p bad laid out at head @p head;
  * the pop returns the good one and breaks with @p why; err_fd once.
  */
+/*
+ * A second ring on the same guest memory, its areas in region C: another
+ * queue of the same device. A broken ring must leave it working.
+ */
+#define OTHER_DESC_GPA	(C_GPA + 0x1000)
+#define OTHER_AVAIL_GPA	(C_GPA + 0x2000)
+#define OTHER_USED_GPA	(C_GPA + 0x3000)
+
+struct other_ring {
+	struct vu_vring_dev r;
+	struct vu_vring_desc *desc;
+	struct vu_vring_avail *avail;
+	struct vu_vring_used *used;
+	int err_fd;
+	uint16_t avail_idx;
+};
+
 static bool
-expect_break(struct bed *b, uint16_t head, enum vu_vring_error why)
+other_up(struct bed *b, struct other_ring *o)
+{
+	struct vu_vring_dev_conf conf = {
+		.name = "tvring-other", .index = 4, .size = 16,
+		.mem = b->mem, .call_fd = -1, .used_gpa = OTHER_USED_GPA,
+	};
+
+	memset(o, 0, sizeof(*o));
+	o->desc = g(b, OTHER_DESC_GPA);
+	o->avail = g(b, OTHER_AVAIL_GPA);
+	o->used = g(b, OTHER_USED_GPA);
+	memset(o->avail, 0, 64);
+	memset(o->used, 0, 256);
+	o->err_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	conf.desc = o->desc;
+	conf.avail = o->avail;
+	conf.used = o->used;
+	conf.err_fd = o->err_fd;
+	return o->err_fd >= 0 && vu_vring_dev_init(&o->r, &conf) == 0;
+}
+
+/* One 64-byte chain goes round: posted, popped whole, used. */
+static bool
+other_moves(struct other_ring *o)
+{
+	struct vu_vring_chain c[VU_VRING_BURST_MAX];
+	struct vu_vring_used_elem e = { .id = 0, .len = 0 };
+	uint16_t used = o->used->idx;
+
+	set_desc(&o->desc[0], BUF_GPA + 0x800, 64, R, 0);
+	o->avail->ring[o->avail_idx & 15] = 0;
+	o->avail_idx++;
+	__atomic_store_n(&o->avail->idx, o->avail_idx, __ATOMIC_RELEASE);
+	if (vu_vring_dev_pop(&o->r, c, VU_VRING_BURST_MAX) != 1 || c[0].head != 0 ||
+	    c[0].read_len != 64)
+		return false;
+	vu_vring_dev_push(&o->r, &e, 1);
+	return o->used->idx == (uint16_t)(used + 1) && vu_vring_dev_broken(&o->r) == VU_VRING_OK &&
+	       efd_take(o->err_fd) == 0;
+}
+
+static void
+other_down(struct other_ring *o)
+{
+	vu_vring_dev_fini(&o->r);
+	close(o->err_fd);
+}
+
+static bool
+expect_break_on_bed(struct bed *b, uint16_t head, enum vu_vring_error why)
 {
 	uint64_t used = b->used->idx;
 
@@ -1009,6 +1078,35 @@ expect_break(struct bed *b, uint16_t head, enum vu_vring_error why)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * The ring breaks at @p head with reason @p why: the good chain before it
+ * is returned, err_fd is signalled once, one log line names the ring and
+ * the reason, the ring does nothing afterwards, and another ring on the
+ * same memory keeps going.
+ */
+static bool
+expect_break(struct bed *b, uint16_t head, enum vu_vring_error why)
+{
+	struct other_ring other;
+	char reason[96];
+	bool ok;
+
+	if (!other_up(b, &other) || !other_moves(&other)) {
+		printf("# the other ring did not work before the break\n");
+		return false;
+	}
+	snprintf(reason, sizeof(reason), "ring broken: %s", vu_vring_error_str(why));
+	ok = vu_test_log_begin(RTE_LOG_ERR) && expect_break_on_bed(b, head, why) &&
+	     vu_test_log_has("(tvring:3)", reason);
+	vu_test_log_end();
+	if (ok && !other_moves(&other)) {
+		printf("# the other ring stopped with the broken one\n");
+		ok = false;
+	}
+	other_down(&other);
+	return ok;
 }
 
 static void
