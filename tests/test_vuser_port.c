@@ -21,15 +21,18 @@ static char sock[108];
 static uint16_t vhost_id, vuser_id;
 static struct rte_mempool *vhost_mp, *vuser_mp;
 
+/* EAL with @p mem_args (NULL-terminated, at most 4) and the two pools. */
 static bool
-eal_up(void)
+eal_up_with(char *const *mem_args)
 {
-	char *argv[] = { "test_vuser_port", "--no-pci", "--no-huge", "-m", "256",
-			 "--single-file-segments", "--no-shconf", "--no-telemetry",
-			 "--file-prefix", "vu-test-vuser", "-l", "0",
-			 "--log-level", "lib.eal:error", NULL };
+	char *argv[20] = { "test_vuser_port", "--no-pci", "-m", "256", "--no-telemetry",
+			   "--file-prefix", "vu-test-vuser", "-l", "0",
+			   "--log-level", "lib.eal:error" };
+	int argc = 11;
 
-	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0)
+	while (*mem_args != NULL && argc < (int)RTE_DIM(argv) - 1)
+		argv[argc++] = *mem_args++;
+	if (rte_eal_init(argc, argv) < 0)
 		return false;
 	vhost_mp = rte_pktmbuf_pool_create("vhost_pool", 4096, 0, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -37,6 +40,14 @@ eal_up(void)
 	vuser_mp = rte_pktmbuf_pool_create("vuser_pool", VUSER_MBUFS, 0, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	return vhost_mp != NULL && vuser_mp != NULL;
+}
+
+static bool
+eal_up(void)
+{
+	char *mem[] = { "--no-huge", "--single-file-segments", "--no-shconf", NULL };
+
+	return eal_up_with(mem);
 }
 
 static bool
@@ -263,6 +274,72 @@ xstats_names_and_size_buckets(void)
 	unlink(sock);
 }
 
+/* Free 2 MiB hugepages, from /proc/meminfo (0 when none). */
+static unsigned long
+free_hugepages(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	unsigned long n = 0;
+	char line[128];
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %lu", &n) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+/* Frames go both ways between the ports: @p n each way, payload kept. */
+static bool
+traffic_both_ways(unsigned int n)
+{
+	struct rte_mbuf *m[32], *rx[64];
+	unsigned int i, got = 0;
+
+	if (!guest_receives())		/* vhost -> virtio-user */
+		return false;
+	if (rte_pktmbuf_alloc_bulk(vuser_mp, m, n) != 0)
+		return false;
+	for (i = 0; i < n; i++)
+		memset(rte_pktmbuf_append(m[i], 128), (int)i, 128);
+	if (vu_port_tx_burst(vuser_id, 0, m, n) != n)
+		return false;
+	for (i = 0; i < 1000 && got < n; i++) {
+		uint16_t k = vu_port_rx_burst(vhost_id, 0, rx, RTE_DIM(rx)), j;
+
+		for (j = 0; j < k; j++)
+			if (rx[j]->pkt_len != 128 ||
+			    *rte_pktmbuf_mtod_offset(rx[j], uint8_t *, 127) != (uint8_t)(got + j))
+				n = 0;	/* wrong frame: fail below */
+		rte_pktmbuf_free_bulk(rx, k);
+		got += k;
+	}
+	return n > 0 && got == n;
+}
+
+/*
+ * --in-memory (no files anywhere: EAL's hugepage memory comes from memfds):
+ * the virtio-user port shares the EAL's memseg fds with the backend all the
+ * same, and traffic goes both ways. DPDK refuses --in-memory with --no-huge
+ * (which implies --legacy-mem), so this needs free hugepages; the other
+ * cases cover --no-huge.
+ */
+static void
+in_memory(void)
+{
+	char *mem[] = { "--in-memory", NULL };
+
+	if (free_hugepages() < 160)
+		VU_TEST_SKIP("--in-memory needs 160 free 2 MiB hugepages");
+	CHECK(eal_up_with(mem));
+	CHECK(pair_up(1));
+	CHECK(traffic_both_ways(32));
+	CHECK_EQ(vu_port_close(vuser_id), 0);
+	CHECK_EQ(vu_port_close(vhost_id), 0);
+	unlink(sock);
+}
+
 /*
  * A reconfigure that fails half way (here: no fd left for a queue's
  * eventfd) leaves the port unconfigured: start refuses it instead of
@@ -312,4 +389,5 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(vhost_tx_survives_short_segments),
 	VU_TEST_CASE(failed_reconfigure_leaves_port_unconfigured),
 	VU_TEST_CASE(xstats_names_and_size_buckets),
+	VU_TEST_CASE(in_memory),
 )
