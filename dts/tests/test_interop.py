@@ -8,10 +8,13 @@ goes both ways many times. Each vu side checks every packet it receives (headers
 and payload against the pattern), so in a mixed pair vu checks what crossed DPDK's ports
 in both directions, and in vu-vu both ends check. 9000 B frames are 5-segment mbuf chains
 on the sending side; without mergeable buffers a 9000 B frame must fit one receive buffer,
-so the virtio side then runs with 9216-byte mbufs (--mbuf-size, as DPDK's testpmd)."""
+so the virtio side then runs with 9216-byte mbufs (--mbuf-size, as DPDK's testpmd). With
+two queue pairs both ends must have received on both queues."""
 import time
 
 from framework.suite import applies, params
+
+from .common import queue_packets
 
 SEGMENTS = {64: [64], 1518: [1518], 9000: [2048, 2048, 2048, 2048, 808]}
 
@@ -52,6 +55,10 @@ def test_payload(ctx, size, mrg_rxbuf, queues):
         ps = s.port_stats(0)
         ctx.check(ps.rx_packets > 0 and ps.rx_bytes == ps.rx_packets * size,
                   f"{s.name}: RX-bytes {ps.rx_bytes} != {ps.rx_packets} packets x {size} B")
+    for s in (lb.vhost, lb.virtio):
+        x = s.xstats(0)
+        for q in range(queues):
+            ctx.check(queue_packets(x, "rx", q) > 0, f"{s.name}: nothing received on queue {q}")
     for s in checkers:
         p = stats[s.name].ports[0]
         ctx.check(p.payload_checked is not None, f"{s.name}: no payload-check counters")

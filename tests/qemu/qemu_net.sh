@@ -36,6 +36,7 @@ fail_all() { echo "1..1"; echo "not ok 1 - $1"; exit 1; }
 
 [ -n "$KERNEL" ] || fail_all "no kernel in /boot (apt-get install linux-image-amd64)"
 command -v qemu-system-x86_64 >/dev/null || fail_all "qemu-system-x86_64 missing"
+echo "# $(qemu-system-x86_64 --version | head -1), kernel $KERNEL"
 "$HERE/mkinitrd.sh" "$D/initrd.gz" || fail_all "cannot build the initramfs"
 
 MEM=(-m 512)
