@@ -130,7 +130,6 @@ run(bool (*hostile)(struct bed *t))
 	int maps0 = vu_test_count_maps("memfd:test-guest");
 	int inflight0 = vu_test_count_maps("vu-inflight");
 	struct bed t, other;
-
 	char victim[64];
 	bool logged;
 
