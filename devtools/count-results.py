@@ -9,7 +9,8 @@ passed). A test executable that failed without reporting a failing case
 run-tests.sh (fuzz runs, the install check, DTS) append "PASS name" or
 "FAIL name" lines to a results file.
 
-Prints failing case names, then the closing line "N passed, N failed".
+Prints skipped cases (what the machine lacked), failing case names, then
+the closing line "N passed, N failed".
 """
 import json
 import re
@@ -18,14 +19,18 @@ import sys
 TAP = re.compile(r"^(not )?ok \d+( - (.*))?$")
 
 
-def count_testlog(path, passed, failed):
+def count_testlog(path, passed, failed, skipped):
     with open(path) as f:
         for line in f:
             t = json.loads(line)
             bad_cases = 0
             for out in (t.get("stdout") or "").splitlines():
-                m = TAP.match(out.strip())
-                if not m or "# SKIP" in out:
+                m = TAP.match(out.strip().split(" # ")[0])
+                if not m:
+                    continue
+                if "# SKIP" in out:
+                    if "# SKIP not selected" not in out:
+                        skipped.append("%s:%s" % (t["name"], m.group(3) or "?"))
                     continue
                 name = "%s:%s" % (t["name"], m.group(3) or "?")
                 if m.group(1):
@@ -45,15 +50,17 @@ def count_steps(path, passed, failed):
 
 
 def main(argv):
-    passed, failed = [], []
+    passed, failed, skipped = [], [], []
     for path in argv[1:]:
         try:
             if path.endswith(".json"):
-                count_testlog(path, passed, failed)
+                count_testlog(path, passed, failed, skipped)
             else:
                 count_steps(path, passed, failed)
         except FileNotFoundError:
             failed.append("missing results: " + path)
+    for name in skipped:
+        print("SKIPPED (neither passed nor failed): " + name)
     for name in failed:
         print("FAILED: " + name)
     print("%d passed, %d failed" % (len(passed), len(failed)))

@@ -138,7 +138,11 @@ run(bool (*hostile)(struct bed *t))
 	CHECK(negotiate(&t, false));
 	snprintf(victim, sizeof(victim), "(%s)", vu_backend_name(t.b));
 	CHECK(vu_test_log_begin(RTE_LOG_WARNING));
-	CHECK(hostile(&t));
+	if (!hostile(&t)) {
+		printf("# the outcome was not the expected one; the backend logged:\n");
+		vu_test_log_dump();
+		CHECK(false);
+	}
 	logged = vu_test_log_has(victim, NULL);	/* a warning or an error about it */
 	CHECK(negotiate(&other, false));
 	CHECK(activate(&other, 1, 0));

@@ -274,20 +274,24 @@ xstats_names_and_size_buckets(void)
 	unlink(sock);
 }
 
-/* Free 2 MiB hugepages, from /proc/meminfo (0 when none). */
+/* Default-size hugepages free and not reserved by another process, from
+ * /proc/meminfo (0 when none). */
 static unsigned long
 free_hugepages(void)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
-	unsigned long n = 0;
+	unsigned long free_pages = 0, rsvd = 0, v;
 	char line[128];
 
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %lu", &n) == 1)
-			break;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "HugePages_Free: %lu", &v) == 1)
+			free_pages = v;
+		else if (sscanf(line, "HugePages_Rsvd: %lu", &v) == 1)
+			rsvd = v;
+	}
 	if (f != NULL)
 		fclose(f);
-	return n;
+	return free_pages > rsvd ? free_pages - rsvd : 0;
 }
 
 /* Frames go both ways between the ports: @p n each way, payload kept. */

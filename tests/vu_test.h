@@ -48,6 +48,7 @@ struct vu_test_case {
 #define VU_TEST_TIMEOUT_S 30
 
 static bool vu_test_failed;
+static bool vu_test_skipped;	/* VU_TEST_SKIP() ended the case */
 
 static inline void
 vu_test_fail(const char *file, int line, const char *what)
@@ -190,14 +191,15 @@ vu_test_remove_sockets(pid_t pid)
 #define VU_TEST_SKIP_STATUS 77
 
 /*
- * End the current case as skipped, saying why (what the machine lacks).
- * The summary counts a skip neither as passed nor as failed; use it only
- * where the machine, not the code, makes the case impossible.
+ * End the current case (return from its function) as skipped, saying why
+ * (what the machine lacks). The summary lists skips and counts them
+ * neither as passed nor as failed; use it only where the machine, not the
+ * code, makes the case impossible.
  */
 #define VU_TEST_SKIP(why) do { \
 	printf("# skip: %s\n", (why)); \
-	fflush(stdout); \
-	_exit(VU_TEST_SKIP_STATUS); \
+	vu_test_skipped = true; \
+	return; \
 } while (0)
 
 /* 0 passed, 1 failed, VU_TEST_SKIP_STATUS skipped. */
@@ -210,9 +212,9 @@ vu_test_run_one(const struct vu_test_case *tc)
 	pid_t pid;
 
 	if (nofork != NULL && strcmp(nofork, "1") == 0) {
-		vu_test_failed = false;
+		vu_test_failed = vu_test_skipped = false;
 		tc->fn();
-		return vu_test_failed ? 1 : 0;
+		return vu_test_failed ? 1 : vu_test_skipped ? VU_TEST_SKIP_STATUS : 0;
 	}
 	fflush(stdout);
 	pid = fork();
@@ -222,7 +224,7 @@ vu_test_run_one(const struct vu_test_case *tc)
 	}
 	if (pid == 0) {
 		alarm(timeout);
-		vu_test_failed = false;
+		vu_test_failed = vu_test_skipped = false;
 		tc->fn();
 #ifdef VU_TEST_LSAN
 		if (__lsan_do_recoverable_leak_check() != 0) {
@@ -231,7 +233,7 @@ vu_test_run_one(const struct vu_test_case *tc)
 		}
 #endif
 		fflush(stdout);
-		_exit(vu_test_failed ? 1 : 0);
+		_exit(vu_test_failed ? 1 : vu_test_skipped ? VU_TEST_SKIP_STATUS : 0);
 	}
 	{
 		siginfo_t si;

@@ -42,6 +42,8 @@ vu_test_log_has_now(const char *a, const char *b)
 	const char *line, *end;
 	bool found = false;
 
+	if (vu_test_log_stream == NULL)
+		return false;
 	flockfile(vu_test_log_stream);
 	fflush(vu_test_log_stream);
 	for (line = vu_test_log_buf; !found && line != NULL && *line != '\0';
@@ -60,23 +62,40 @@ vu_test_log_has_now(const char *a, const char *b)
 	return found;
 }
 
-/* As vu_test_log_has_now(), waiting up to a second for a line another
- * thread may still be writing; on a miss, the capture is printed. */
+/* What was captured, as TAP comments (to explain a failure). */
+static inline void
+vu_test_log_dump(void)
+{
+	const char *line, *end;
+
+	if (vu_test_log_stream == NULL)
+		return;
+	flockfile(vu_test_log_stream);
+	fflush(vu_test_log_stream);
+	for (line = vu_test_log_buf; line != NULL && *line != '\0';
+	     line = end != NULL ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		printf("#   %.*s\n", (int)(end != NULL ? end - line : (long)strlen(line)), line);
+	}
+	funlockfile(vu_test_log_stream);
+}
+
+/* As vu_test_log_has_now(), waiting up to 5 s for a line another thread
+ * may still be writing (a loaded machine); on a miss, the capture is
+ * printed. */
 static inline bool
 vu_test_log_has(const char *a, const char *b)
 {
 	int i;
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 500; i++) {
 		if (vu_test_log_has_now(a, b))
 			return true;
 		usleep(10000);
 	}
-	flockfile(vu_test_log_stream);
-	fflush(vu_test_log_stream);
-	printf("# no log line with \"%s\"%s%s%s; captured:\n%s\n", a, b ? " and \"" : "",
-	       b ? b : "", b ? "\"" : "", vu_test_log_buf ? vu_test_log_buf : "");
-	funlockfile(vu_test_log_stream);
+	printf("# no log line with \"%s\"%s%s%s; captured:\n", a, b ? " and \"" : "",
+	       b ? b : "", b ? "\"" : "");
+	vu_test_log_dump();
 	return false;
 }
 
@@ -84,6 +103,8 @@ vu_test_log_has(const char *a, const char *b)
 static inline void
 vu_test_log_end(void)
 {
+	if (vu_test_log_stream == NULL)
+		return;
 	rte_openlog_stream(NULL);
 	rte_log_set_global_level(vu_test_log_level_before);
 	fclose(vu_test_log_stream);
