@@ -18,6 +18,7 @@
 #include "virtio_net.h"
 #include "vu_port.h"
 #include "vu_test.h"
+#include "vu_test_port.h"
 #include "vu_vring.h"
 #include "vu_test_fe.h"
 
@@ -169,18 +170,6 @@ rx_rarp(void)
 	return found;
 }
 
-static uint64_t
-xstat(const char *name)
-{
-	struct vu_port_xstat xs[256];
-	int n = vu_port_xstats_get(port_id, xs, RTE_DIM(xs)), i;
-
-	for (i = 0; i < n && i < (int)RTE_DIM(xs); i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	return UINT64_MAX;
-}
-
 /* SEND_RARP: the next rx burst carries one announcement of that MAC, the
  * later ones none; two requests before a burst give one, of the latest MAC;
  * a device reset drops a request not yet announced. */
@@ -192,12 +181,12 @@ send_rarp_announces_once_latest_wins(void)
 	CHECK_EQ(send_rarp(7), 0);
 	CHECK_EQ(rx_rarp(), 7);
 	CHECK_EQ(rx_rarp(), -1);
-	CHECK_EQ(xstat("rx_q0_rarp_sent"), 1);
+	CHECK_EQ(vu_test_xstat(port_id, "rx_q0_rarp_sent"), 1);
 	CHECK_EQ(send_rarp(8), 0);
 	CHECK_EQ(send_rarp(9), 0);
 	CHECK_EQ(rx_rarp(), 9);
 	CHECK_EQ(rx_rarp(), -1);
-	CHECK_EQ(xstat("rx_q0_rarp_sent"), 2);
+	CHECK_EQ(vu_test_xstat(port_id, "rx_q0_rarp_sent"), 2);
 	/* The device reset when the front-end leaves drops a request not
 	 * yet announced: the next front-end's rings get none. */
 	CHECK_EQ(send_rarp(10), 0);
@@ -272,7 +261,7 @@ send_rarp_races_rx_burst(void)
 	pthread_join(th, NULL);
 	CHECK(b != -2);
 	CHECK_EQ(s.ret, 0);
-	CHECK(xstat("rx_q0_rarp_sent") >= s.rounds);
+	CHECK(vu_test_xstat(port_id, "rx_q0_rarp_sent") >= s.rounds);
 	port_down();
 }
 
@@ -326,12 +315,12 @@ chain_shorter_than_header(void)
 	CHECK_EQ(rx_count(1), 0);
 	CHECK_EQ(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE), 1);
 	CHECK_EQ(used->ring[0].id, 0);
-	CHECK_EQ(xstat("rx_q0_errors"), 1);
+	CHECK_EQ(vu_test_xstat(port_id, "rx_q0_errors"), 1);
 	guest_transmit(&avail_idx, 12 + 64);		/* header and a 64-byte frame */
 	CHECK_EQ(rx_count(1), 1);
 	CHECK_EQ(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE), 2);
-	CHECK_EQ(xstat("rx_q0_good_packets"), 1);
-	CHECK_EQ(xstat("rx_q0_errors"), 1);
+	CHECK_EQ(vu_test_xstat(port_id, "rx_q0_good_packets"), 1);
+	CHECK_EQ(vu_test_xstat(port_id, "rx_q0_errors"), 1);
 	port_down();
 }
 

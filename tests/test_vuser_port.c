@@ -13,6 +13,7 @@
 
 #include "vu_port.h"
 #include "vu_test.h"
+#include "vu_test_port.h"
 
 #define QSIZE		256
 #define VUSER_MBUFS	(QSIZE + 64)
@@ -211,18 +212,6 @@ vhost_tx_survives_short_segments(void)
 	unlink(sock);
 }
 
-static uint64_t
-xstat(uint16_t id, const char *name)
-{
-	struct vu_port_xstat xs[256];
-	int n = vu_port_xstats_get(id, xs, RTE_DIM(xs)), i;
-
-	for (i = 0; i < n && i < (int)RTE_DIM(xs); i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	return UINT64_MAX;
-}
-
 /*
  * Per-queue xstats carry DPDK 22.11's names and size ranges: frames the
  * guest transmits land in net_vhost's rx buckets (undersize below 64,
@@ -258,17 +247,17 @@ xstats_names_and_size_buckets(void)
 		got += n;
 	}
 	CHECK_EQ(got, RTE_DIM(sizes));
-	CHECK_EQ(xstat(vhost_id, "rx_q0_good_packets"), RTE_DIM(sizes));
-	CHECK_EQ(xstat(vhost_id, "rx_q0_good_bytes"), bytes);
+	CHECK_EQ(vu_test_xstat(vhost_id, "rx_q0_good_packets"), RTE_DIM(sizes));
+	CHECK_EQ(vu_test_xstat(vhost_id, "rx_q0_good_bytes"), bytes);
 	for (i = 0; i < RTE_DIM(buckets); i++) {
-		if (xstat(vhost_id, buckets[i].name) != buckets[i].want)
+		if (vu_test_xstat(vhost_id, buckets[i].name) != buckets[i].want)
 			printf("# %s = %" PRIu64 "\n", buckets[i].name,
-			       xstat(vhost_id, buckets[i].name));
-		CHECK_EQ(xstat(vhost_id, buckets[i].name), buckets[i].want);
+			       vu_test_xstat(vhost_id, buckets[i].name));
+		CHECK_EQ(vu_test_xstat(vhost_id, buckets[i].name), buckets[i].want);
 	}
-	CHECK_EQ(xstat(vuser_id, "tx_q0_good_packets"), RTE_DIM(sizes));
-	CHECK_EQ(xstat(vuser_id, "tx_q0_good_bytes"), bytes);
-	CHECK_EQ(xstat(vhost_id, "tx_q0_guest_notifications"), 0);	/* the name exists */
+	CHECK_EQ(vu_test_xstat(vuser_id, "tx_q0_good_packets"), RTE_DIM(sizes));
+	CHECK_EQ(vu_test_xstat(vuser_id, "tx_q0_good_bytes"), bytes);
+	CHECK_EQ(vu_test_xstat(vhost_id, "tx_q0_guest_notifications"), 0);	/* the name exists */
 	CHECK_EQ(vu_port_close(vuser_id), 0);
 	CHECK_EQ(vu_port_close(vhost_id), 0);
 	unlink(sock);
