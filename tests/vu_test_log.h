@@ -49,14 +49,11 @@ vu_test_log_has_now(const char *a, const char *b)
 	for (line = vu_test_log_buf; !found && line != NULL && *line != '\0';
 	     line = end != NULL ? end + 1 : NULL) {
 		size_t n;
-		char *copy;
 
 		end = strchr(line, '\n');
 		n = end != NULL ? (size_t)(end - line) : strlen(line);
-		copy = strndup(line, n);
-		found = copy != NULL && strstr(copy, a) != NULL &&
-			(b == NULL || strstr(copy, b) != NULL);
-		free(copy);
+		found = memmem(line, n, a, strlen(a)) != NULL &&
+			(b == NULL || memmem(line, n, b, strlen(b)) != NULL);
 	}
 	funlockfile(vu_test_log_stream);
 	return found;
