@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Configuration commands: set fwd|burst|txpkts|nbcore|payload-check. */
+/* Configuration commands: set fwd|burst|txpkts|nbcore|payload-check|record-burst-stats. */
 #include <stdio.h>
 #include <string.h>
 
@@ -87,6 +87,19 @@ cmd_set_payload_check_parsed(void *parsed, struct cmdline *cl, void *data)
 	       fwd_running ? " from the next start" : "");
 }
 
+static void
+cmd_set_record_burst_stats_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_set_result *res = parsed;
+
+	(void)cl;
+	(void)data;
+	record_burst_stats = strcmp(res->value, "on") == 0;
+	if (fwd_running)
+		printf("Burst statistics recording %s from the next start\n",
+		       record_burst_stats ? "on" : "off");
+}
+
 static cmdline_parse_token_string_t cmd_set_set =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, set, "set");
 static cmdline_parse_token_string_t cmd_set_fwd =
@@ -101,6 +114,8 @@ static cmdline_parse_token_string_t cmd_set_num_what =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "burst#nbcore");
 static cmdline_parse_token_string_t cmd_set_payload =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "payload-check");
+static cmdline_parse_token_string_t cmd_set_record_burst =
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "record-burst-stats");
 static cmdline_parse_token_string_t cmd_set_on_off =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, value, "on#off");
 static cmdline_parse_token_num_t cmd_set_n =
@@ -137,8 +152,18 @@ static cmdline_parse_inst_t cmd_set_payload_check = {
 		    NULL },
 };
 
+static cmdline_parse_inst_t cmd_set_record_burst_stats = {
+	.f = cmd_set_record_burst_stats_parsed,
+	.data = NULL,
+	.help_str = "set record-burst-stats on|off: from the next start, count the bursts of "
+		    "each size; stop prints the most frequent",
+	.tokens = { (void *)&cmd_set_set, (void *)&cmd_set_record_burst, (void *)&cmd_set_on_off,
+		    NULL },
+};
+
 static cmdline_parse_inst_t *const config_cmds[] = {
 	&cmd_set_fwd_mode, &cmd_set_txpkts_list, &cmd_set_num, &cmd_set_payload_check,
+	&cmd_set_record_burst_stats,
 };
 TESTPMD_CMDS_REGISTER(config_cmds, "config")
 

@@ -8,7 +8,9 @@
  * peer. The streams are cut into --nb-cores contiguous runs; when they do
  * not divide evenly the last lcores take one more.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -25,6 +27,8 @@ unsigned int nb_worker_lcores;
 bool fwd_running;
 /* The engine the lcores run: "set fwd" while forwarding applies at the next start. */
 static struct fwd_engine *running_eng;
+/* Burst-size counts per stream index, allocated at the first start that records them. */
+static struct burst_spread *burst_spreads[MAX_FWD_STREAMS];
 
 static uint16_t
 peer_index(uint16_t i)
@@ -128,6 +132,22 @@ flush_fwd_rx_queues(void)
 	}
 }
 
+/* Zeroed burst counts for every stream of this run. */
+static int
+burst_spreads_alloc(void)
+{
+	unsigned int s;
+
+	for (s = 0; s < nb_fwd_streams; s++) {
+		if (burst_spreads[s] == NULL)
+			burst_spreads[s] = malloc(sizeof(*burst_spreads[s]));
+		if (burst_spreads[s] == NULL)
+			return -ENOMEM;
+		memset(burst_spreads[s], 0, sizeof(*burst_spreads[s]));
+	}
+	return 0;
+}
+
 void
 start_packet_forwarding(unsigned int tx_first_bursts)
 {
@@ -147,9 +167,14 @@ start_packet_forwarding(unsigned int tx_first_bursts)
 		printf("%s: cannot begin forwarding\n", cur_fwd_eng->name);
 		return;
 	}
+	if (record_burst_stats && burst_spreads_alloc() != 0) {
+		printf("Cannot allocate the burst statistics\n");
+		return;
+	}
 	for (s = 0; s < nb_fwd_streams; s++) {
 		fwd_streams[s].burst = nb_pkt_per_burst;
 		fwd_streams[s].check_payload = payload_check;
+		fwd_streams[s].bursts = record_burst_stats ? burst_spreads[s] : NULL;
 	}
 	if (!no_flush_rx)
 		flush_fwd_rx_queues();

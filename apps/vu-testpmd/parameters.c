@@ -16,6 +16,7 @@ bool no_flush_rx;
 uint16_t nb_rxq = 1, nb_txq = 1;
 uint16_t nb_rxd = 1024, nb_txd = 1024;
 uint16_t nb_pkt_per_burst = 32;
+bool record_burst_stats;
 unsigned int nb_fwd_lcores = 1;
 unsigned int stats_period;
 unsigned int total_num_mbufs;
@@ -45,7 +46,7 @@ fwd_engine_find(const char *name)
 enum {
 	OPT_NB_CORES = 256, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_BURST, OPT_FWD_MODE,
 	OPT_STATS_PERIOD, OPT_TOTAL_NUM_MBUFS, OPT_TXPKTS, OPT_RUN_TIME, OPT_NO_FLUSH_RX,
-	OPT_MBUF_SIZE, OPT_PAYLOAD_CHECK,
+	OPT_MBUF_SIZE, OPT_PAYLOAD_CHECK, OPT_RECORD_BURST_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "no-flush-rx", no_argument, NULL, OPT_NO_FLUSH_RX },
 	{ "mbuf-size", required_argument, NULL, OPT_MBUF_SIZE },
 	{ "payload-check", no_argument, NULL, OPT_PAYLOAD_CHECK },
+	{ "record-burst-stats", no_argument, NULL, OPT_RECORD_BURST_STATS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,6 +100,8 @@ usage(const char *prog)
 	       "    statistics and exit.\n"
 	       "  --payload-check: (vu) generated packets carry a pattern and\n"
 	       "    every received packet is checked against it.\n"
+	       "  --record-burst-stats: count the bursts of each size; \"stop\"\n"
+	       "    prints the most frequent.\n"
 	       "  -h, --help: show this help and exit.\n",
 	       prog, VU_MAX_QUEUE_PAIRS, VU_MAX_QUEUE_PAIRS, MAX_PKT_BURST,
 	       RTE_MBUF_DEFAULT_BUF_SIZE);
@@ -219,6 +223,9 @@ apply_opt(int opt, const char *name, const char *arg, const char *prog,
 		break;
 	case OPT_PAYLOAD_CHECK:
 		payload_check = true;
+		break;
+	case OPT_RECORD_BURST_STATS:
+		record_burst_stats = true;
 		break;
 	case OPT_RUN_TIME:
 		if ((ret = parse_uint(name, arg, 1, 86400 * 365, &v)) == 0)

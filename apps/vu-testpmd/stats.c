@@ -109,6 +109,54 @@ fwd_stats_reset(void)
 		vu_port_stats_get(port_ids[i], &ports[port_ids[i]].fwd_start);
 }
 
+/*
+ * One line of burst sizes, as testpmd's record-burst-stats:
+ *   "  RX-bursts : 1000 [60% of 0 pkts + 30% of 32 pkts + 8% of 31 pkts + 2% of other]"
+ * Empty bursts always come first, then the two most frequent sizes; the last
+ * share is what is left of 100 %, so the shares add up.
+ */
+static void
+burst_spread_display(const char *dir, const uint64_t *spread)
+{
+	uint64_t total = 0, shown = 0;
+	unsigned int top[2] = { 0, 0 }, i, pct_sum = 0, n;
+
+	for (n = 0; n <= MAX_PKT_BURST; n++)
+		total += spread[n];
+	/* top[i] == 0: none yet (size 0 is shown apart) */
+	for (n = 1; n <= MAX_PKT_BURST; n++) {
+		if (spread[n] == 0)
+			continue;
+		if (top[0] == 0 || spread[n] > spread[top[0]]) {
+			top[1] = top[0];
+			top[0] = n;
+		} else if (top[1] == 0 || spread[n] > spread[top[1]]) {
+			top[1] = n;
+		}
+	}
+	printf("  %s-bursts : %" PRIu64 " [", dir, total);
+	if (total == 0) {
+		printf("]\n");
+		return;
+	}
+	for (i = 0; i < 3; i++) {
+		unsigned int size = i == 0 ? 0 : top[i - 1];
+		unsigned int pct;
+
+		if (i > 0 && size == 0)
+			break;
+		shown += spread[size];
+		if (shown == total) {
+			printf("%u%% of %u pkts]\n", 100 - pct_sum, size);
+			return;
+		}
+		pct = (unsigned int)(spread[size] * 100 / total);
+		printf("%u%% of %u pkts + ", pct, size);
+		pct_sum += pct;
+	}
+	printf("%u%% of other]\n", 100 - pct_sum);
+}
+
 static void
 stream_stats_display(const struct fwd_stream *fs)
 {
@@ -116,12 +164,18 @@ stream_stats_display(const struct fwd_stream *fs)
 	       "-------", fs->rx_port, fs->rx_queue, fs->tx_port, fs->tx_queue, "-------");
 	printf("  RX-packets: %-14" PRIu64 " TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64
 	       "\n", fs->rx_packets, fs->tx_packets, fs->fwd_dropped);
+	if (fs->bursts != NULL) {
+		burst_spread_display("RX", fs->bursts->rx);
+		burst_spread_display("TX", fs->bursts->tx);
+	}
 }
 
 struct fwd_totals {
 	uint64_t rx, rx_dropped, tx, tx_dropped;
 	bool payload;			/* checked: print the two counters */
 	uint64_t payload_checked, payload_bad;
+	/* One stream per port: its burst sizes, when recorded. */
+	const uint64_t *rx_bursts, *tx_bursts;
 };
 
 static void
@@ -135,6 +189,10 @@ totals_display(const char *head, const char *tail, const struct fwd_totals *t)
 	if (t->payload)
 		printf("  Payload-checked: %-14" PRIu64 " Payload-bad: %-" PRIu64 "\n",
 		       t->payload_checked, t->payload_bad);
+	if (t->rx_bursts != NULL)
+		burst_spread_display("RX", t->rx_bursts);
+	if (t->tx_bursts != NULL)
+		burst_spread_display("TX", t->tx_bursts);
 	printf("  %s\n", tail);
 }
 
@@ -164,6 +222,13 @@ fwd_stats_display(void)
 
 			if (fs->tx_port == pid)
 				t.tx_dropped += fs->fwd_dropped;
+			/* With more streams than ports they were shown per stream. */
+			if (fs->bursts != NULL && nb_fwd_streams <= nb_ports) {
+				if (fs->rx_port == pid)
+					t.rx_bursts = fs->bursts->rx;
+				if (fs->tx_port == pid)
+					t.tx_bursts = fs->bursts->tx;
+			}
 			if (fs->rx_port == pid && fs->check_payload) {
 				t.payload = true;
 				t.payload_checked += fs->payload_checked;

@@ -35,6 +35,12 @@
 /** Ethernet + IPv4 + UDP header a generated packet starts with. */
 #define TXONLY_HDR_LEN (RTE_ETHER_HDR_LEN + 20 + 8)
 
+/** How many bursts had each size, 0 .. MAX_PKT_BURST ("set record-burst-stats"). */
+struct burst_spread {
+	uint64_t rx[MAX_PKT_BURST + 1];	/**< received per rx burst, empty polls included */
+	uint64_t tx[MAX_PKT_BURST + 1];	/**< taken per tx burst */
+};
+
 /** One (rx port, rx queue) -> (tx port, tx queue) flow, owned by one lcore. */
 struct fwd_stream {
 	uint16_t rx_port;
@@ -50,6 +56,7 @@ struct fwd_stream {
 	uint64_t fwd_dropped;		/**< tx burst did not take them */
 	uint64_t payload_checked;	/**< received and checked (payload.c) */
 	uint64_t payload_bad;		/**< of those, not what was sent */
+	struct burst_spread *bursts;	/**< NULL unless record_burst_stats at start */
 } __rte_cache_aligned;
 
 /** A forwarding lcore: a contiguous range of fwd_streams[]. */
@@ -93,6 +100,8 @@ extern uint32_t tx_pkt_length;
 extern uint16_t mbuf_data_size;
 /** Generated packets carry a pattern, received ones are checked (payload.c). */
 extern bool payload_check;
+/** Count the bursts of each size; "stop" prints the most frequent. */
+extern bool record_burst_stats;
 
 /* Ports in creation order, and what the app keeps per port id. */
 struct port_state {
@@ -189,6 +198,8 @@ fwd_recv(struct fwd_stream *fs, struct rte_mbuf **pkts)
 	uint16_t nb = vu_port_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
 
 	fs->rx_packets += nb;
+	if (unlikely(fs->bursts != NULL))
+		fs->bursts->rx[nb]++;
 	if (unlikely(fs->check_payload) && nb > 0)
 		payload_check_burst(fs, pkts, nb);
 	return nb;
@@ -201,6 +212,8 @@ fwd_send(struct fwd_stream *fs, struct rte_mbuf **pkts, uint16_t nb)
 	uint16_t sent = vu_port_tx_burst(fs->tx_port, fs->tx_queue, pkts, nb);
 
 	fs->tx_packets += sent;
+	if (unlikely(fs->bursts != NULL))
+		fs->bursts->tx[sent]++;
 	if (unlikely(sent < nb)) {
 		fs->fwd_dropped += nb - sent;
 		rte_pktmbuf_free_bulk(&pkts[sent], nb - sent);

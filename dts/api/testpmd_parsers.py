@@ -192,6 +192,37 @@ def parse_port_info(text: str) -> PortInfo:
 
 # ----------------------------------------------------------- stop: forward stats
 @dataclass
+class BurstSpread:
+    """A `RX-bursts : N [a% of 0 pkts + b% of 32 pkts + c% of other]` line
+    (`set record-burst-stats on`): bursts counted, and (percent, burst size) shares,
+    size None for "other". Empty polls count as bursts of 0 packets."""
+    total: int
+    shares: list[tuple[int, int | None]]
+
+    def share(self, size: int) -> int:
+        """Percent of bursts with @size packets, 0 when not among the shown ones."""
+        return sum(p for p, s in self.shares if s == size)
+
+
+_BURSTS = re.compile(r"^\s*(RX|TX)-bursts : (\d+) \[(.*)\]\s*$", re.MULTILINE)
+_SHARE = re.compile(r"^(\d+)% of (?:(\d+) pkts|other)$")
+
+
+def _burst_spreads(body: str) -> dict[str, BurstSpread]:
+    """The RX-/TX-bursts lines in @body, by direction."""
+    found = {}
+    for m in _BURSTS.finditer(body):
+        shares = []
+        for part in filter(None, (x.strip() for x in m.group(3).split(" + "))):
+            sm = _SHARE.match(part)
+            if sm is None:
+                raise ParseError(f"burst share {part!r} not understood")
+            shares.append((int(sm.group(1)), int(sm.group(2)) if sm.group(2) else None))
+        found[m.group(1)] = BurstSpread(int(m.group(2)), shares)
+    return found
+
+
+@dataclass
 class FwdStreamStats:
     rx_port: int
     rx_queue: int
@@ -200,6 +231,8 @@ class FwdStreamStats:
     rx_packets: int
     tx_packets: int
     tx_dropped: int
+    rx_bursts: BurstSpread | None = None  # `set record-burst-stats on`
+    tx_bursts: BurstSpread | None = None
 
 
 @dataclass
@@ -213,6 +246,8 @@ class FwdPortStats:
     tx_total: int
     payload_checked: int | None = None  # vu-testpmd with `set payload-check on`
     payload_bad: int | None = None
+    rx_bursts: BurstSpread | None = None  # `set record-burst-stats on`, one stream per port
+    tx_bursts: BurstSpread | None = None
 
 
 @dataclass
@@ -238,6 +273,8 @@ def _fwd_port(port: int, body: str) -> FwdPortStats:
     pc = re.search(r"Payload-checked:\s*(\d+)\s+Payload-bad:\s*(\d+)", body)
     if pc is not None:
         st.payload_checked, st.payload_bad = (int(x) for x in pc.groups())
+    bursts = _burst_spreads(body)
+    st.rx_bursts, st.tx_bursts = bursts.get("RX"), bursts.get("TX")
     return st
 
 
@@ -258,8 +295,10 @@ def parse_forward_stats(text: str) -> ForwardStats:
                              body)
             if vals is None:
                 raise ParseError("stream statistics incomplete")
+            bursts = _burst_spreads(body)
             streams.append(FwdStreamStats(*(int(x) for x in m.groups()),
-                                          *(int(x) for x in vals.groups())))
+                                          *(int(x) for x in vals.groups()),
+                                          bursts.get("RX"), bursts.get("TX")))
         elif kind == "p":
             ports[int(m.group(1))] = _fwd_port(int(m.group(1)), body)
         else:

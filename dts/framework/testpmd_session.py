@@ -212,6 +212,10 @@ class TestpmdSession:
         """vu-testpmd only: generated packets carry a pattern, received ones are checked."""
         return self.send_command("set payload-check " + ("on" if on else "off"))
 
+    def set_record_burst_stats(self, on: bool = True) -> str:
+        """From the next start, `stop` shows the burst sizes (RX-/TX-bursts lines)."""
+        return self.send_command("set record-burst-stats " + ("on" if on else "off"))
+
     def set_burst(self, n: int) -> str:
         return self.send_command(f"set burst {n}")
 

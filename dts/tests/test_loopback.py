@@ -46,3 +46,37 @@ def test_large_frames(ctx, mrg_rxbuf, size):
     check_loop_counts(ctx, hs, vs)
     _bytes_per_packet(ctx, lb, size)
     lb.quit()
+
+
+def _check_spread(ctx, who: str, b, most: int) -> None:
+    ctx.check(b is not None, f"{who}: no bursts line")
+    ctx.check(b.total > 0 and sum(p for p, _ in b.shares) == 100,
+              f"{who}: {b.total} bursts, shares {b.shares} do not add up to 100 %")
+    ctx.check(all(s is None or s <= most for _, s in b.shares),
+              f"{who}: a burst above {most} packets in {b.shares}")
+
+
+def test_burst_stats(ctx):
+    """`set record-burst-stats on`, as testpmd: `stop` shows each port's RX/TX burst
+    sizes (empty polls as 0 pkts); no more bursts than polls could have carried;
+    off again, no lines."""
+    lb = ctx.loopback().start()
+    for s in (lb.vhost, lb.virtio):
+        s.set_record_burst_stats(True)
+    hs, vs = lb.traffic(1.5, txpkts=[64])
+    check_loop_counts(ctx, hs, vs)
+    for who, f in (("vhost", hs), ("virtio", vs)):
+        p = f.ports[0]
+        _check_spread(ctx, f"{who} RX", p.rx_bursts, 32)
+        _check_spread(ctx, f"{who} TX", p.tx_bursts, 32)
+        ctx.check(p.rx_bursts.total >= p.rx_packets / 32,
+                  f"{who}: {p.rx_bursts.total} RX bursts for {p.rx_packets} packets")
+        ctx.check(p.tx_bursts.total >= p.tx_packets / 32,
+                  f"{who}: {p.tx_bursts.total} TX bursts for {p.tx_packets} packets")
+    ctx.note(f"vhost RX {hs.ports[0].rx_bursts.shares}, virtio RX {vs.ports[0].rx_bursts.shares}")
+    for s in (lb.vhost, lb.virtio):
+        s.set_record_burst_stats(False)
+    hs, vs = lb.traffic(0.5, txpkts=[64])
+    ctx.check(hs.ports[0].rx_bursts is None and vs.ports[0].rx_bursts is None,
+              "bursts still shown after set record-burst-stats off")
+    lb.quit()

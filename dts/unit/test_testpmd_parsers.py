@@ -93,6 +93,25 @@ def test_forward_stats_payload_check():
     assert (f.total.payload_checked, f.total.payload_bad) == (3133024, 0)
 
 
+def test_forward_stats_burst_spread():
+    assert tp.parse_forward_stats(fx("stop_virtio")).ports[0].rx_bursts is None
+    f = tp.parse_forward_stats(fx("stop_bursts_vhost"))
+    rx, tx = f.ports[0].rx_bursts, f.ports[0].tx_bursts
+    assert rx.total == 235661258 and rx.shares == [(99, 0), (1, 32)]
+    assert tx.total == 419005 and tx.share(32) == 100 and tx.share(0) == 0
+    assert f.total.rx_bursts is None
+    s = tp.parse_forward_stats(fx("stop_bursts_streams"))
+    assert len(s.streams) == 4 and all(x.rx_bursts.share(32) == 100 for x in s.streams)
+    assert s.streams[3].tx_bursts.total == s.streams[3].rx_bursts.total + 1
+    assert s.ports[0].rx_bursts is None
+    other = "  RX-bursts : 1000 [60% of 0 pkts + 30% of 32 pkts + 8% of 31 pkts + 2% of other]"
+    b = tp._burst_spreads(other)["RX"]
+    assert b.shares == [(60, 0), (30, 32), (8, 31), (2, None)]
+    assert tp._burst_spreads("  TX-bursts : 0 []")["TX"].shares == []
+    with pytest.raises(tp.ParseError):
+        tp._burst_spreads("  RX-bursts : 5 [100% of many]")
+
+
 def test_forward_stats_absent():
     with pytest.raises(tp.ParseError):
         tp.parse_forward_stats("Packet forwarding not started\n")

@@ -268,6 +268,51 @@ def test_payload_check_catches_foreign_packets(pmd):
                      r"payload byte \d+ of 22 differs", log), log
 
 
+BURSTS = re.compile(r"^  ([RT]X)-bursts : (\d+) \[(.*)\]$", re.MULTILINE)
+
+
+def burst_lines(stop):
+    """[(dir, total, [(percent, size or None)])] of the RX-/TX-bursts lines."""
+    found = []
+    for d, total, shares in BURSTS.findall(stop):
+        parts = [re.fullmatch(r"(\d+)% of (?:(\d+) pkts|other)", x) for x in shares.split(" + ")]
+        assert all(parts), shares
+        found.append((d, int(total),
+                      [(int(m.group(1)), int(m.group(2)) if m.group(2) else None) for m in parts]))
+    return found
+
+
+def test_record_burst_stats(pmd):
+    """set record-burst-stats on: each port block shows its stream's RX and TX burst
+    sizes as testpmd does, empty polls first; shares add up to 100 %; off: none."""
+    assert pmd.cmd("set record-burst-stats on") == ""
+    pmd.cmd("set burst 16")
+    _, stop = forward(pmd, "start tx_first 2")
+    lines = burst_lines(stop)
+    assert [d for d, _, _ in lines] == ["RX", "TX", "RX", "TX"], stop
+    rx, tx = fwd_totals(stop)
+    for d, total, shares in lines:
+        assert shares[0][1] == 0 and sum(p for p, _ in shares) == 100, stop
+        assert {s for _, s in shares} <= {0, 16}, stop     # io forwards whole bursts
+        assert total >= (rx if d == "RX" else tx) / 2 / 16, stop
+    blocks = stop.split("Forward statistics for port")
+    assert "bursts" not in stop.split("Accumulated")[1] and len(blocks) == 3, stop
+    pmd.cmd("set record-burst-stats off")
+    _, stop = forward(pmd, "start tx_first")
+    assert burst_lines(stop) == [], stop
+
+
+@pytest.mark.pmd(app_args=["--record-burst-stats", "--rxq=2", "--txq=2"],
+                 vdevs=["--vdev", "net_ring0,queues=2", "--vdev", "net_ring1,queues=2"])
+def test_record_burst_stats_per_stream(pmd):
+    """--record-burst-stats; with more streams than ports each stream shows its own."""
+    _, stop = forward(pmd, "start tx_first")
+    assert stop.count("Forward Stats for RX Port") == 4, stop
+    assert [d for d, _, _ in burst_lines(stop)] == ["RX", "TX"] * 4, stop
+    for block in stop.split("Forward statistics for port")[1:]:
+        assert "bursts" not in block, stop
+
+
 def test_mbuf_size_jumbo():
     """--mbuf-size: 9000-byte one-segment packets; --txpkts may come before it."""
     rc, out = run(["--txpkts=9000", "--mbuf-size=9216", "-a", "--forward-mode=txonly",
@@ -380,7 +425,8 @@ def test_help(pmd):
     out = pmd.cmd("help all")
     for c in ["start:", "start tx_first", "stop:", "quit:", "show port stats|xstats|info",
               "clear port stats", "show config fwd", "set fwd", "set txpkts",
-              "set burst|nbcore", "set payload-check on|off", "port start|stop",
+              "set burst|nbcore", "set payload-check on|off", "set record-burst-stats on|off",
+              "port start|stop",
               "port config all rxq|txq"]:
         assert c in out, c
     out = pmd.cmd("help vhost")
@@ -495,7 +541,7 @@ def test_help_option():
     for opt in ["-i, --interactive", "-a, --auto-start", "--nb-cores", "--rxq", "--txq",
                 "--rxd", "--txd", "--burst", "--forward-mode", "--stats-period",
                 "--total-num-mbufs", "--txpkts", "--run-time", "--no-flush-rx", "--mbuf-size",
-                "--payload-check", "--help"]:
+                "--payload-check", "--record-burst-stats", "--help"]:
         assert opt in out, opt
     assert_no_leftovers()
 
