@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Configuration commands: set fwd|burst|txpkts|nbcore|payload-check|record-burst-stats. */
+/* Configuration commands: set fwd|burst|txpkts|nbcore|payload-check|record-*. */
 #include <stdio.h>
 #include <string.h>
 
@@ -87,17 +87,21 @@ cmd_set_payload_check_parsed(void *parsed, struct cmdline *cl, void *data)
 	       fwd_running ? " from the next start" : "");
 }
 
+/* set record-burst-stats|record-core-cycles on|off: both apply at the next start. */
 static void
-cmd_set_record_burst_stats_parsed(void *parsed, struct cmdline *cl, void *data)
+cmd_set_record_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_set_result *res = parsed;
+	bool on = strcmp(res->value, "on") == 0;
 
 	(void)cl;
 	(void)data;
-	record_burst_stats = strcmp(res->value, "on") == 0;
+	if (strcmp(res->what, "record-burst-stats") == 0)
+		record_burst_stats = on;
+	else
+		record_core_cycles = on;
 	if (fwd_running)
-		printf("Burst statistics recording %s from the next start\n",
-		       record_burst_stats ? "on" : "off");
+		printf("%s %s from the next start\n", res->what, on ? "on" : "off");
 }
 
 static cmdline_parse_token_string_t cmd_set_set =
@@ -115,7 +119,8 @@ static cmdline_parse_token_string_t cmd_set_num_what =
 static cmdline_parse_token_string_t cmd_set_payload =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "payload-check");
 static cmdline_parse_token_string_t cmd_set_record_burst =
-	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what, "record-burst-stats");
+	TOKEN_STRING_INITIALIZER(struct cmd_set_result, what,
+				 "record-burst-stats#record-core-cycles");
 static cmdline_parse_token_string_t cmd_set_on_off =
 	TOKEN_STRING_INITIALIZER(struct cmd_set_result, value, "on#off");
 static cmdline_parse_token_num_t cmd_set_n =
@@ -152,18 +157,19 @@ static cmdline_parse_inst_t cmd_set_payload_check = {
 		    NULL },
 };
 
-static cmdline_parse_inst_t cmd_set_record_burst_stats = {
-	.f = cmd_set_record_burst_stats_parsed,
+static cmdline_parse_inst_t cmd_set_record = {
+	.f = cmd_set_record_parsed,
 	.data = NULL,
-	.help_str = "set record-burst-stats on|off: from the next start, count the bursts of "
-		    "each size; stop prints the most frequent",
+	.help_str = "set record-burst-stats|record-core-cycles on|off: from the next start, "
+		    "count the bursts of each size / time the bursts that move packets; "
+		    "stop prints the most frequent sizes / CPU cycles per packet",
 	.tokens = { (void *)&cmd_set_set, (void *)&cmd_set_record_burst, (void *)&cmd_set_on_off,
 		    NULL },
 };
 
 static cmdline_parse_inst_t *const config_cmds[] = {
 	&cmd_set_fwd_mode, &cmd_set_txpkts_list, &cmd_set_num, &cmd_set_payload_check,
-	&cmd_set_record_burst_stats,
+	&cmd_set_record,
 };
 TESTPMD_CMDS_REGISTER(config_cmds, "config")
 

@@ -17,6 +17,7 @@ uint16_t nb_rxq = 1, nb_txq = 1;
 uint16_t nb_rxd = 1024, nb_txd = 1024;
 uint16_t nb_pkt_per_burst = 32;
 bool record_burst_stats;
+bool record_core_cycles;
 unsigned int nb_fwd_lcores = 1;
 unsigned int stats_period;
 unsigned int total_num_mbufs;
@@ -47,6 +48,7 @@ enum {
 	OPT_NB_CORES = 256, OPT_RXQ, OPT_TXQ, OPT_RXD, OPT_TXD, OPT_BURST, OPT_FWD_MODE,
 	OPT_STATS_PERIOD, OPT_TOTAL_NUM_MBUFS, OPT_TXPKTS, OPT_RUN_TIME, OPT_NO_FLUSH_RX,
 	OPT_MBUF_SIZE, OPT_PAYLOAD_CHECK, OPT_RECORD_BURST_STATS,
+	OPT_RECORD_CORE_CYCLES,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "mbuf-size", required_argument, NULL, OPT_MBUF_SIZE },
 	{ "payload-check", no_argument, NULL, OPT_PAYLOAD_CHECK },
 	{ "record-burst-stats", no_argument, NULL, OPT_RECORD_BURST_STATS },
+	{ "record-core-cycles", no_argument, NULL, OPT_RECORD_CORE_CYCLES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -102,6 +105,8 @@ usage(const char *prog)
 	       "    every received packet is checked against it.\n"
 	       "  --record-burst-stats: count the bursts of each size; \"stop\"\n"
 	       "    prints the most frequent.\n"
+	       "  --record-core-cycles: time the bursts that move packets; \"stop\"\n"
+	       "    prints CPU cycles per packet.\n"
 	       "  -h, --help: show this help and exit.\n",
 	       prog, VU_MAX_QUEUE_PAIRS, VU_MAX_QUEUE_PAIRS, MAX_PKT_BURST,
 	       RTE_MBUF_DEFAULT_BUF_SIZE);
@@ -226,6 +231,9 @@ apply_opt(int opt, const char *name, const char *arg, const char *prog,
 		break;
 	case OPT_RECORD_BURST_STATS:
 		record_burst_stats = true;
+		break;
+	case OPT_RECORD_CORE_CYCLES:
+		record_core_cycles = true;
 		break;
 	case OPT_RUN_TIME:
 		if ((ret = parse_uint(name, arg, 1, 86400 * 365, &v)) == 0)

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 
@@ -196,6 +197,27 @@ totals_display(const char *head, const char *tail, const struct fwd_totals *t)
 	printf("  %s\n", tail);
 }
 
+/*
+ * testpmd's record-core-cycles line: the busy cycles of every stream over the
+ * packets received (sent, for the engines that generate them).
+ */
+static void
+core_cycles_display(uint64_t rx, uint64_t tx)
+{
+	const char *eng = cur_fwd_eng->name;
+	bool gen = strcmp(eng, "txonly") == 0 || strcmp(eng, "flowgen") == 0;
+	uint64_t cycles = 0, pkts = gen ? tx : rx;
+	unsigned int s;
+
+	if (rx == 0 && tx == 0)
+		return;
+	for (s = 0; s < nb_fwd_streams; s++)
+		cycles += fwd_streams[s].busy_cycles;
+	printf("\n  CPU cycles/packet=%.2f (total cycles=%" PRIu64 " / total %s packets=%" PRIu64
+	       ") at %" PRIu64 " MHz Clock\n", pkts ? (double)cycles / pkts : 0.0, cycles, eng,
+	       pkts, rte_get_tsc_hz() / 1000000);
+}
+
 void
 fwd_stats_display(void)
 {
@@ -251,4 +273,6 @@ fwd_stats_display(void)
 		 fwd_total_border, fwd_total_border);
 	totals_display(head, "++++++++++++++++++++++++++++++++++++++"
 		       "++++++++++++++++++++++++++++++++++++++", &all);
+	if (fwd_timed)
+		core_cycles_display(all.rx, all.tx);
 }

@@ -57,6 +57,7 @@ struct fwd_stream {
 	uint64_t payload_checked;	/**< received and checked (payload.c) */
 	uint64_t payload_bad;		/**< of those, not what was sent */
 	struct burst_spread *bursts;	/**< NULL unless record_burst_stats at start */
+	uint64_t busy_cycles;		/**< record_core_cycles: TSC of bursts that moved packets */
 } __rte_cache_aligned;
 
 /** A forwarding lcore: a contiguous range of fwd_streams[]. */
@@ -102,6 +103,8 @@ extern uint16_t mbuf_data_size;
 extern bool payload_check;
 /** Count the bursts of each size; "stop" prints the most frequent. */
 extern bool record_burst_stats;
+/** Time the bursts that move packets; "stop" prints CPU cycles per packet. */
+extern bool record_core_cycles;
 
 /* Ports in creation order, and what the app keeps per port id. */
 struct port_state {
@@ -124,6 +127,8 @@ extern struct fwd_lcore fwd_lcores[RTE_MAX_LCORE];
 extern unsigned int nb_fwd_lcores_used;
 extern unsigned int nb_worker_lcores;
 extern bool fwd_running;
+/** The lcores of the current (or last) run time their bursts (record_core_cycles at start). */
+extern bool fwd_timed;
 
 /* parameters.c */
 int parse_app_args(int argc, char **argv);

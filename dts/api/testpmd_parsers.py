@@ -252,10 +252,18 @@ class FwdPortStats:
 
 @dataclass
 class ForwardStats:
-    """What `stop` prints: per stream (when more than one), per port, accumulated."""
+    """What `stop` prints: per stream (when more than one), per port, accumulated, and
+    with `set record-core-cycles on` the busy cycles per packet."""
     streams: list[FwdStreamStats]
     ports: dict[int, FwdPortStats]
     total: FwdPortStats | None
+    cycles_per_packet: float | None = None
+    busy_cycles: int | None = None
+    clock_mhz: int | None = None
+
+
+_CYCLES = re.compile(r"CPU cycles/packet=([\d.]+) \(total cycles=(\d+) / total \w+ "
+                     r"packets=(\d+)\) at (\d+) MHz Clock")
 
 
 _STREAM_HDR = re.compile(
@@ -303,7 +311,12 @@ def parse_forward_stats(text: str) -> ForwardStats:
             ports[int(m.group(1))] = _fwd_port(int(m.group(1)), body)
         else:
             total = _fwd_port(-1, body)
-    return ForwardStats(streams=streams, ports=ports, total=total)
+    fs = ForwardStats(streams=streams, ports=ports, total=total)
+    cm = _CYCLES.search(text)
+    if cm is not None:
+        fs.cycles_per_packet, fs.busy_cycles, fs.clock_mhz = (
+            float(cm.group(1)), int(cm.group(2)), int(cm.group(4)))
+    return fs
 
 
 # --------------------------------------------------------------- show config fwd

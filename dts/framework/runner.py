@@ -131,6 +131,10 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int,
                     help="perf: launches per pair and point, interleaved; the ratio to "
                          "dpdk-dpdk is the median of the per-round ratios")
+    ap.add_argument("--record-stats", action="store_true",
+                    help="perf: both sides record burst sizes and busy cycles (set "
+                         "record-burst-stats on, set record-core-cycles on); each round's "
+                         "line and results show them")
     ap.add_argument("--save-baseline", action="store_true")
     ap.add_argument("--baseline", type=Path, help="perf: baseline file to compare against")
     ap.add_argument("--tolerance", type=float, default=0.1)

@@ -216,6 +216,10 @@ class TestpmdSession:
         """From the next start, `stop` shows the burst sizes (RX-/TX-bursts lines)."""
         return self.send_command("set record-burst-stats " + ("on" if on else "off"))
 
+    def set_record_core_cycles(self, on: bool = True) -> str:
+        """From the next start, `stop` shows the busy CPU cycles per packet."""
+        return self.send_command("set record-core-cycles " + ("on" if on else "off"))
+
     def set_burst(self, n: int) -> str:
         return self.send_command(f"set burst {n}")
 

@@ -13,7 +13,10 @@ before and after the run (tools/c2c_rtt.c) tells a quiet machine from one whose 
 the host moved apart. On such a machine the report's sample quantiles are the steadier
 comparison: every sample of a pair, pooled over its rounds, at p10..p90; the low ones
 are the spells in which the vCPUs were far apart (use many short samples, e.g.
---samples 16 --interval 0.25).
+--samples 16 --interval 0.25). With --record-stats both sides record their burst sizes
+and busy cycles (`set record-burst-stats on`, `set record-core-cycles on`; from start to
+stop, warm-up included) and each round's line shows the RX shares, packets per poll and
+the share of the run each lcore spent moving packets: which side waits on the other.
 """
 from __future__ import annotations
 
@@ -62,26 +65,72 @@ def _rtt_line(when: str, rtt: dict | None) -> str:
             f"max {rtt['max']} ns")
 
 
+def _bursts(f) -> dict:
+    """A side's burst shares from its `stop`: {"rx": {"total": N, "packets": P,
+    "shares": [[pct, size]]}, "tx": ...}; size None is "other"."""
+    p = f.ports.get(0)
+    return {d: {"total": b.total, "packets": n, "shares": [list(x) for x in b.shares]}
+            for d, b, n in (("rx", p and p.rx_bursts, p and p.rx_packets),
+                            ("tx", p and p.tx_bursts, p and p.tx_packets)) if b}
+
+
+def _busy(f, seconds: float) -> float | None:
+    """Share of the run a side's lcore spent in bursts that moved packets."""
+    if f.busy_cycles is None or not f.clock_mhz or seconds <= 0:
+        return None
+    return round(f.busy_cycles / (f.clock_mhz * 1e6 * seconds), 3)
+
+
+def record_line(m: dict) -> str:
+    """'vhost RX 0:98% 32:2% 0.61/poll busy 0.93 | virtio ...' from a round's metrics:
+    the receive shares, packets per receive poll (empty polls included), busy share."""
+    out = []
+    for side, b in m["bursts"].items():
+        d = b.get("rx")
+        if d is None:
+            continue
+        per_poll = d["packets"] / d["total"] if d["total"] else 0.0
+        busy = m["busy"].get(side)
+        out.append(f"{side} RX " + " ".join(f"{'other' if s is None else s}:{p}%"
+                                            for p, s in d["shares"])
+                   + f" {per_poll:.2f}/poll" + (f" busy {busy:.2f}" if busy is not None else ""))
+    return " | ".join(out) + f" | dropped {m['tx_dropped']}"
+
+
 def measure(ctx, size: int, queues: int, mrg: int, samples: int, interval: float,
-            warmup: float):
+            warmup: float, record: bool = False):
     nb_mbufs = max(ctx.config.total_num_mbufs, 16384 * queues)
     lb = ctx.loopback(queues=queues, mrg_rxbuf=mrg, nb_mbufs=nb_mbufs).start()
     lb.vhost.set_fwd("io")
     lb.virtio.set_fwd("io")
+    if record:
+        for side in (lb.vhost, lb.virtio):
+            side.set_record_burst_stats(True)
+            side.set_record_core_cycles(True)
     lb.virtio.set_txpkts(size)
     lb.vhost.start()
+    vhost_t0 = time.monotonic()
     lb.virtio.start_tx_first(32)
+    virtio_t0 = time.monotonic()
     time.sleep(warmup)
     lb.vhost.port_stats(0)          # opens the first "since last show" interval
     pps = []
     for _ in range(samples):
         time.sleep(interval)
         pps.append(lb.vhost.port_stats(0).rx_pps)
-    lb.virtio.stop()
-    lb.vhost.stop()
+    vs = lb.virtio.stop()
+    virtio_s = time.monotonic() - virtio_t0
+    hs = lb.vhost.stop()
+    vhost_s = time.monotonic() - vhost_t0
     lb.quit()
     mpps = statistics.median(pps) / 1e6
     ctx.metrics.update(mpps=round(mpps, 4), samples_mpps=[round(p / 1e6, 4) for p in pps])
+    # Packets each side could not forward (tx ring full): what tx_first put in the loop
+    # and did not survive.
+    ctx.metrics["tx_dropped"] = {"vhost": hs.ports[0].tx_dropped, "virtio": vs.ports[0].tx_dropped}
+    if record:
+        ctx.metrics["bursts"] = {"vhost": _bursts(hs), "virtio": _bursts(vs)}
+        ctx.metrics["busy"] = {"vhost": _busy(hs, vhost_s), "virtio": _busy(vs, virtio_s)}
     ctx.check(mpps > 0, f"no throughput (samples {pps})")
 
 
@@ -118,7 +167,8 @@ def run_suite(cfg, name: str, pairs: list[str], args) -> dict:
                     n += 1
                     for pair in pairs[rot:] + pairs[:rot]:
                         def fn(ctx, _s=size, _q=q, _m=m):
-                            measure(ctx, _s, _q, _m, samples, interval, warmup)
+                            measure(ctx, _s, _q, _m, samples, interval, warmup,
+                                    args.record_stats)
                         fn.__name__ = key
                         r = run_case(cfg, name, fn, pair, {}, timeout)
                         r["point"] = {"size": size, "queues": q, "mrg_rxbuf": m}
@@ -128,7 +178,9 @@ def run_suite(cfg, name: str, pairs: list[str], args) -> dict:
                         print(f"  {'PASS' if r['status'] == 'passed' else 'FAIL'} {name}/{key} "
                               f"[{pair}]" + (f" round {rnd + 1}" if rounds > 1 else "")
                               + f" {r.get('metrics', {}).get('mpps', '-')} Mpps"
-                              + (f"  -- {r['message']}" if r["message"] else ""), flush=True)
+                              + (f"  -- {r['message']}" if r["message"] else "")
+                              + (f"  [{record_line(r['metrics'])}]"
+                                 if "bursts" in r.get("metrics", {}) else ""), flush=True)
                         cases.append(r)
                     per_round.append(got)
                 table[key], ratios[key], spread[key] = summarise(per_round, pairs)

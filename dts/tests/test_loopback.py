@@ -56,13 +56,14 @@ def _check_spread(ctx, who: str, b, most: int) -> None:
               f"{who}: a burst above {most} packets in {b.shares}")
 
 
-def test_burst_stats(ctx):
-    """`set record-burst-stats on`, as testpmd: `stop` shows each port's RX/TX burst
-    sizes (empty polls as 0 pkts); no more bursts than polls could have carried;
-    off again, no lines."""
+def test_record_stats(ctx):
+    """`set record-burst-stats on` and `set record-core-cycles on`, as testpmd: `stop`
+    shows each port's RX/TX burst sizes (empty polls as 0 pkts), no more bursts than polls
+    could have carried, and the busy cycles per packet; off again, neither."""
     lb = ctx.loopback().start()
     for s in (lb.vhost, lb.virtio):
         s.set_record_burst_stats(True)
+        s.set_record_core_cycles(True)
     hs, vs = lb.traffic(1.5, txpkts=[64])
     check_loop_counts(ctx, hs, vs)
     for who, f in (("vhost", hs), ("virtio", vs)):
@@ -73,10 +74,19 @@ def test_burst_stats(ctx):
                   f"{who}: {p.rx_bursts.total} RX bursts for {p.rx_packets} packets")
         ctx.check(p.tx_bursts.total >= p.tx_packets / 32,
                   f"{who}: {p.tx_bursts.total} TX bursts for {p.tx_packets} packets")
-    ctx.note(f"vhost RX {hs.ports[0].rx_bursts.shares}, virtio RX {vs.ports[0].rx_bursts.shares}")
+        ctx.check(f.busy_cycles and f.cycles_per_packet > 0 and f.clock_mhz,
+                  f"{who}: no CPU cycles/packet line")
+        ctx.check(abs(f.cycles_per_packet - f.busy_cycles / p.rx_packets) < 0.01,
+                  f"{who}: {f.cycles_per_packet} cycles/packet != {f.busy_cycles} / "
+                  f"{p.rx_packets}")
+    ctx.note(f"vhost RX {hs.ports[0].rx_bursts.shares} {hs.cycles_per_packet} cycles/packet, "
+             f"virtio RX {vs.ports[0].rx_bursts.shares} {vs.cycles_per_packet} cycles/packet")
     for s in (lb.vhost, lb.virtio):
         s.set_record_burst_stats(False)
+        s.set_record_core_cycles(False)
     hs, vs = lb.traffic(0.5, txpkts=[64])
     ctx.check(hs.ports[0].rx_bursts is None and vs.ports[0].rx_bursts is None,
               "bursts still shown after set record-burst-stats off")
+    ctx.check(hs.cycles_per_packet is None and vs.cycles_per_packet is None,
+              "cycles still shown after set record-core-cycles off")
     lb.quit()

@@ -112,6 +112,13 @@ def test_forward_stats_burst_spread():
         tp._burst_spreads("  RX-bursts : 5 [100% of many]")
 
 
+def test_forward_stats_core_cycles():
+    assert tp.parse_forward_stats(fx("stop_virtio")).cycles_per_packet is None
+    f = tp.parse_forward_stats(fx("stop_core_cycles"))
+    assert (f.cycles_per_packet, f.busy_cycles, f.clock_mhz) == (5.23, 484301, 2600)
+    assert f.total.rx_packets == 92608
+
+
 def test_forward_stats_absent():
     with pytest.raises(tp.ParseError):
         tp.parse_forward_stats("Packet forwarding not started\n")

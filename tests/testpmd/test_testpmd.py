@@ -302,6 +302,30 @@ def test_record_burst_stats(pmd):
     assert burst_lines(stop) == [], stop
 
 
+CYCLES = re.compile(r"^  CPU cycles/packet=([\d.]+) \(total cycles=(\d+) / total (\w+) "
+                    r"packets=(\d+)\) at (\d+) MHz Clock$", re.MULTILINE)
+
+
+def test_record_core_cycles(pmd):
+    """set record-core-cycles on: stop ends with testpmd's cycles-per-packet line over the
+    packets received (sent, for txonly); off: no line."""
+    pmd.cmd("set record-core-cycles on")
+    _, stop = forward(pmd, "start tx_first")
+    m = CYCLES.search(stop)
+    assert m, stop
+    rx, tx = fwd_totals(stop)
+    cpp, cycles, eng, pkts, mhz = m.groups()
+    assert eng == "io" and int(pkts) == rx > 0 and int(cycles) > 0 and int(mhz) > 0, stop
+    assert abs(float(cpp) - int(cycles) / rx) < 0.01, stop
+    pmd.cmd("set fwd txonly")
+    _, stop = forward(pmd)
+    m = CYCLES.search(stop)
+    assert m and m.group(3) == "txonly" and int(m.group(4)) == fwd_totals(stop)[1] > 0, stop
+    pmd.cmd("set record-core-cycles off")
+    _, stop = forward(pmd)
+    assert CYCLES.search(stop) is None and "cycles" not in stop, stop
+
+
 @pytest.mark.pmd(app_args=["--record-burst-stats", "--rxq=2", "--txq=2"],
                  vdevs=["--vdev", "net_ring0,queues=2", "--vdev", "net_ring1,queues=2"])
 def test_record_burst_stats_per_stream(pmd):
@@ -425,7 +449,8 @@ def test_help(pmd):
     out = pmd.cmd("help all")
     for c in ["start:", "start tx_first", "stop:", "quit:", "show port stats|xstats|info",
               "clear port stats", "show config fwd", "set fwd", "set txpkts",
-              "set burst|nbcore", "set payload-check on|off", "set record-burst-stats on|off",
+              "set burst|nbcore", "set payload-check on|off",
+              "set record-burst-stats|record-core-cycles on|off",
               "port start|stop",
               "port config all rxq|txq"]:
         assert c in out, c
@@ -541,7 +566,7 @@ def test_help_option():
     for opt in ["-i, --interactive", "-a, --auto-start", "--nb-cores", "--rxq", "--txq",
                 "--rxd", "--txd", "--burst", "--forward-mode", "--stats-period",
                 "--total-num-mbufs", "--txpkts", "--run-time", "--no-flush-rx", "--mbuf-size",
-                "--payload-check", "--record-burst-stats", "--help"]:
+                "--payload-check", "--record-burst-stats", "--record-core-cycles", "--help"]:
         assert opt in out, opt
     assert_no_leftovers()
 
