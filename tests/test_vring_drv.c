@@ -917,11 +917,14 @@ test_in_order_bad_id(void)
 	int heads[3];
 	void *c[8];
 
-	/* in order, heads are 0, 2, 4: 1 is inside chain 0 */
+	uint32_t lens[8];
+
+	/* in order, heads are 0, 2, 4: 1 is inside chain 0 (lengths asked:
+	 * every element is read) */
 	CHECK(setup_hostile(&t, F_IN_ORDER, 3, heads));
 	dev_push(&t, (uint32_t)heads[0], 0);
 	dev_push(&t, 1, 0);
-	CHECK_EQ(reclaim(&t, c, NULL, 8), 1);
+	CHECK_EQ(reclaim(&t, c, lens, 8), 1);
 	CHECK_EQ(vu_vring_drv_broken(&t.r), VU_VRING_ERR_used_id);
 	CHECK(broken_is_safe(&t, 3));
 	tring_close(&t);
@@ -934,10 +937,12 @@ test_in_order_repeat_batch(void)
 	int heads[3];
 	void *c[8];
 
+	uint32_t lens[8];
+
 	CHECK(setup_hostile(&t, F_IN_ORDER, 3, heads));
 	dev_push(&t, (uint32_t)heads[1], 0);	/* batch: chains 0 and 1 */
 	dev_push(&t, (uint32_t)heads[1], 0);	/* again: 1 is gone */
-	CHECK_EQ(reclaim(&t, c, NULL, 8), 2);
+	CHECK_EQ(reclaim(&t, c, lens, 8), 2);
 	CHECK_EQ(vu_vring_drv_broken(&t.r), VU_VRING_ERR_used_id);
 	CHECK(broken_is_safe(&t, 3));
 	tring_close(&t);
@@ -995,6 +1000,86 @@ test_break_once(void)
 	tring_close(&t);
 }
 
+/*
+ * IN_ORDER without lengths (a transmit ring): only the last new used element
+ * is read. Garbage before it changes nothing, as it completes every chain
+ * before it; a bad last element still breaks the ring, nothing freed.
+ */
+static void
+test_in_order_no_lens_reads_last(void)
+{
+	struct tring t;
+	int heads[4];
+	void *c[8];
+	unsigned int i;
+
+	CHECK(setup_hostile(&t, F_IN_ORDER, 4, heads));
+	dev_push(&t, 0xffffffff, 0xffffffff);
+	dev_push(&t, 1, 0);			/* inside chain 0 */
+	dev_push(&t, (uint32_t)heads[2], 0);	/* the last: ends chains 0..2 */
+	CHECK_EQ(reclaim(&t, c, NULL, 2), 2);	/* a batch over two calls */
+	CHECK_EQ(reclaim(&t, c + 2, NULL, 8), 1);
+	for (i = 0; i < 3; i++)
+		CHECK(c[i] == &tok[i]);
+	CHECK_EQ(vu_vring_drv_broken(&t.r), VU_VRING_OK);
+	CHECK_EQ(vu_vring_drv_free(&t.r), 8 - 2);
+	dev_push(&t, 0, 0);			/* last element: not outstanding */
+	CHECK_EQ(reclaim(&t, c, NULL, 8), 0);
+	CHECK_EQ(vu_vring_drv_broken(&t.r), VU_VRING_ERR_used_id);
+	CHECK(broken_is_safe(&t, 4));
+	tring_close(&t);
+}
+
+/*
+ * vu_vring_drv_prepare() is a hint: with either allocation mode, any count
+ * (more than is free, across the table's end, on a full ring), the ring's
+ * state and the shared areas stay as they were, and adds go on as before.
+ */
+static void
+test_prepare_changes_nothing(void)
+{
+	static const uint64_t modes[] = { 0, F_IN_ORDER };
+	unsigned int m, i;
+
+	for (m = 0; m < RTE_DIM(modes); m++) {
+		struct tring t;
+		struct vu_vring_drv before;
+		void *c[16], *shared;
+		uint16_t n;
+
+		CHECK_EQ(tring_open(&t, 16, modes[m], false, false), 0);
+		shared = malloc(t.bytes);
+		CHECK(shared != NULL);
+		for (i = 0; i < 11; i++)	/* 11 taken, 5 free, head near the end */
+			CHECK_EQ(add(&t, i, 0, 1), 0);
+		vu_vring_drv_publish(&t.r);
+		for (i = 0; i < 11; i++)
+			dev_push(&t, (uint32_t)dev_pop(&t), 16);
+		CHECK_EQ(reclaim(&t, c, NULL, 16), 11);
+		for (i = 0; i < 12; i++)	/* free list / table index past the end */
+			CHECK_EQ(add(&t, 11 + i, 0, 1), 0);
+		for (n = 0; n <= 40; n += 8) {
+			memcpy(&before, &t.r, sizeof(before));
+			memcpy(shared, t.mem, t.bytes);
+			vu_vring_drv_prepare(&t.r, n);
+			CHECK(memcmp(&before, &t.r, sizeof(before)) == 0);
+			CHECK(memcmp(shared, t.mem, t.bytes) == 0);
+		}
+		for (i = 0; i < 4; i++)
+			CHECK_EQ(add(&t, 23 + i, 0, 1), 0);
+		vu_vring_drv_prepare(&t.r, 8);		/* full ring */
+		CHECK_EQ(add(&t, 27, 0, 1), -ENOSPC);
+		vu_vring_drv_publish(&t.r);
+		for (i = 0; i < 16; i++)
+			dev_push(&t, (uint32_t)dev_pop(&t), 16);
+		CHECK_EQ(reclaim(&t, c, NULL, 16), 16);
+		for (i = 0; i < 16; i++)
+			CHECK(c[i] == &tok[11 + i]);
+		free(shared);
+		tring_close(&t);
+	}
+}
+
 VU_TEST_MAIN(
 	VU_TEST_CASE(test_init_rejects),
 	VU_TEST_CASE(test_round_trip_one_seg),
@@ -1029,4 +1114,6 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(test_in_order_idx_beyond),
 	VU_TEST_CASE(test_in_order_len_over),
 	VU_TEST_CASE(test_break_once),
+	VU_TEST_CASE(test_in_order_no_lens_reads_last),
+	VU_TEST_CASE(test_prepare_changes_nothing),
 )

@@ -5,6 +5,8 @@
  * just below data_off), a transmitted packet is its mbuf's data with the
  * header prepended into its headroom. The backend copies.
  */
+#include <rte_prefetch.h>
+
 #include "virtio_user_port.h"
 
 /* Post one empty mbuf: the device writes the header into the hdr_len bytes
@@ -33,6 +35,7 @@ vuser_rx_refill(struct vuser_queue *q)
 			q->st.drop_nombuf++;
 			break;
 		}
+		vu_vring_drv_prepare(&q->ring, want);
 		for (i = 0; i < want; i++)
 			if (post_rx(q, m[i]) != 0)
 				break;
@@ -77,6 +80,10 @@ vuser_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		return 0;
 	got = vu_vring_drv_reclaim(&q->ring, q->cookies, q->lens,
 				   RTE_MIN(n, (uint16_t)VU_VRING_BURST_MAX));
+	/* The headers the backend has just written: all their misses at once. */
+	for (i = 0; i < got; i++)
+		rte_prefetch0((uint8_t *)((struct rte_mbuf *)q->cookies[i])->buf_addr +
+			      RTE_PKTMBUF_HEADROOM - q->hdr_len);
 	for (i = 0; i < got; i++) {
 		struct rte_mbuf *m = q->cookies[i];
 		uint32_t len = q->lens[i];
@@ -153,6 +160,7 @@ vuser_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	if (unlikely(!vu_vring_access_enter(&q->access)))
 		return 0;
 	reclaim_tx(q);
+	vu_vring_drv_prepare(&q->ring, n);	/* one descriptor per packet, mostly */
 	for (; sent < n; sent++) {
 		struct rte_mbuf *m = pkts[sent], *s;
 		struct virtio_net_hdr hdr;

@@ -582,6 +582,19 @@ int vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs
 		     uint16_t nsegs, void *cookie);
 
 /**
+ * About to add chains that take @p n descriptors: ask for write ownership
+ * of their descriptor-table lines now. The device read those lines when it
+ * last used them, so each first store would otherwise wait, one line after
+ * the other, for the device's copy to be invalidated; prefetched, the
+ * invalidations overlap. A hint only: it reads no shared memory and
+ * changes nothing.
+ * @param r ring
+ * @param n descriptors (at most the free ones are prefetched)
+ * Thread: the lcore that entered the ring's access.
+ */
+void vu_vring_drv_prepare(struct vu_vring_drv *r, uint16_t n);
+
+/**
  * Make added chains visible (one release store of avail->idx) and kick the
  * device if it asks for it (NO_NOTIFY clear, or avail_event passed with
  * EVENT_IDX): at most one eventfd write. A full fence separates the
@@ -608,7 +621,10 @@ void vu_vring_drv_publish(struct vu_vring_drv *r);
  * chain up to and including the one whose head is the element's id, oldest
  * first (virtio 1.x 2.7.9). The chains before the last get len 0 (the
  * device did not say); a batch larger than @p n is finished by the next
- * calls. With EVENT_IDX, used_event is moved to the new last used index.
+ * calls. With IN_ORDER and @p lens NULL, only the last of the new used
+ * elements is read (and checked): it completes every chain before it, so
+ * the elements between are neither read nor validated. With EVENT_IDX,
+ * used_event is moved to the new last used index.
  * @param r       ring
  * @param cookies set to the chains' cookies
  * @param lens    set to the bytes the device wrote, or NULL
