@@ -9,7 +9,7 @@
  * records of one op byte and its arguments:
  *   0 add       u8 nsegs-1 (low 2 bits) + write mask (bits 2-5), u8 len
  *   1 publish
- *   2 reclaim   u8 n
+ *   2 reclaim   u8: n (low 7 bits), bit 7 without lengths (a transmit ring)
  *   3 used elem u8 slot, u32 id, u32 len
  *   4 used idx  u16
  *   5 desc      u8 index, 16 bytes
@@ -133,19 +133,19 @@ op_add(struct vu_vring_drv *r, struct input *in)
 }
 
 static void
-op_reclaim(struct vu_vring_drv *r, uint16_t n)
+op_reclaim(struct vu_vring_drv *r, uint8_t arg)
 {
 	void *c[SIZE_MAX_RING];
 	uint32_t lens[SIZE_MAX_RING];
 	bool was_broken = vu_vring_drv_broken(r) != VU_VRING_OK;
-	uint16_t got, k;
+	bool with_lens = !(arg & 0x80);
+	uint16_t n = arg & 0x7f, got, k;
 
-	n = RTE_MIN(n, (uint16_t)SIZE_MAX_RING);
-	got = vu_vring_drv_reclaim(r, c, lens, n);
+	got = vu_vring_drv_reclaim(r, c, with_lens ? lens : NULL, n);
 	if (got > n || (was_broken && got != 0))
 		abort();
 	for (k = 0; k < got; k++)
-		returned_one(c[k], &lens[k]);
+		returned_one(c[k], with_lens ? &lens[k] : NULL);
 }
 
 static void
