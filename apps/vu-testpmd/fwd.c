@@ -26,8 +26,7 @@ unsigned int nb_fwd_lcores_used;
 unsigned int nb_worker_lcores;
 bool fwd_running;
 bool fwd_timed;
-/* The engine the lcores run: "set fwd" while forwarding applies at the next start. */
-static struct fwd_engine *running_eng;
+struct fwd_engine *running_eng;
 /* Burst-size counts per stream index, allocated at the first start that records them. */
 static struct burst_spread *burst_spreads[MAX_FWD_STREAMS];
 

@@ -204,7 +204,7 @@ totals_display(const char *head, const char *tail, const struct fwd_totals *t)
 static void
 core_cycles_display(uint64_t rx, uint64_t tx)
 {
-	const char *eng = cur_fwd_eng->name;
+	const char *eng = running_eng->name;
 	bool gen = strcmp(eng, "txonly") == 0 || strcmp(eng, "flowgen") == 0;
 	uint64_t cycles = 0, pkts = gen ? tx : rx;
 	unsigned int s;

@@ -129,6 +129,8 @@ extern unsigned int nb_worker_lcores;
 extern bool fwd_running;
 /** The lcores of the current (or last) run time their bursts (record_core_cycles at start). */
 extern bool fwd_timed;
+/** The engine of the current (or last) run: "set fwd" while forwarding applies at the next start. */
+extern struct fwd_engine *running_eng;
 
 /* parameters.c */
 int parse_app_args(int argc, char **argv);
