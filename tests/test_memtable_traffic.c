@@ -192,6 +192,9 @@ memtable_changes_under_traffic(void)
 	CHECK_EQ(fe_state(&fe, VU_REQ_SET_VRING_ENABLE, 0, 1), 0);
 	CHECK_EQ(pthread_create(&dp, NULL, data_plane, NULL), 0);
 	CHECK_EQ(pthread_create(&drv, NULL, guest_driver, &gr), 0);
+	/* Two spinners: a core each. */
+	vu_test_pin(dp, 0);
+	vu_test_pin(drv, 1);
 	while (__atomic_load_n(&popped, __ATOMIC_RELAXED) == 0)
 		usleep(100);
 	moved_before = __atomic_load_n(&popped, __ATOMIC_RELAXED);

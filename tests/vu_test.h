@@ -141,6 +141,33 @@ vu_test_off_cpu0(pthread_t th)
 }
 
 /*
+ * Pin spinning thread @p th to the @p k-th CPU this process may use (k
+ * taken modulo their number), so that two spinners get a core each and the
+ * scheduler never moves one onto the other's.
+ */
+static inline void
+vu_test_pin(pthread_t th, unsigned int k)
+{
+	cpu_set_t allowed, one;
+	int cpu, count;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		return;
+	count = CPU_COUNT(&allowed);
+	if (count == 0)
+		return;
+	k %= (unsigned int)count;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed) || k-- > 0)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pthread_setaffinity_np(th, sizeof(one), &one);
+		return;
+	}
+}
+
+/*
  * EAL makes its runtime directory even with --no-shconf and leaves it
  * behind. A test that brings EAL up with --file-prefix @p prefix names it
  * here once, and the directory (empty by then) is removed when the test
