@@ -20,6 +20,8 @@
  *               which may exceed the offer, else 0)
  *   8 drain
  *   9 avail     u8 offset, u8 value (the device scribbling on our area)
+ *  10 add burst u8 n-1 (low 6 bits), bit 6 writable, bit 7 the last
+ *               segment's len 0 (rejected: the burst stops there); u8 len
  * Invariants (abort() here only): each cookie reclaim or drain returns is
  * outstanding and comes back once; a len is at most the writable bytes
  * offered; the ring's counts match the model; a broken ring refuses add
@@ -133,6 +135,38 @@ op_add(struct vu_vring_drv *r, struct input *in)
 }
 
 static void
+op_add_burst(struct vu_vring_drv *r, struct input *in)
+{
+	uint8_t spec = u8(in), len = u8(in);
+	uint16_t n = (spec & 63) + 1, k, added, expect;
+	struct vu_vring_drv_seg s[64];
+	void *c[64];
+	bool broken = vu_vring_drv_broken(r) != VU_VRING_OK;
+
+	if (nadds + n > MAX_ADDS)
+		return;
+	for (k = 0; k < n; k++) {
+		s[k] = (struct vu_vring_drv_seg){ bufs[k % 4], len, (spec >> 6) & 1 };
+		c[k] = (void *)(uintptr_t)(nadds + k + 1);
+	}
+	if (spec & 0x80)
+		s[n - 1].len = 0;
+	/* Stops at the first len 0, at the free count, and on a broken ring. */
+	for (expect = 0; expect < n && s[expect].len != 0; expect++)
+		;
+	expect = broken ? 0 : RTE_MIN(expect, vu_vring_drv_free(r));
+	added = vu_vring_drv_add_burst(r, s, c, n);
+	if (added != expect)
+		abort();
+	for (k = 0; k < added; k++) {
+		state[nadds] = 1;
+		offered[nadds] = s[k].write ? len : 0;
+		nadds++;
+		nout++;
+	}
+}
+
+static void
 op_reclaim(struct vu_vring_drv *r, uint8_t arg)
 {
 	void *c[SIZE_MAX_RING];
@@ -200,7 +234,7 @@ run_ops(struct vu_vring_drv *r, struct input *in)
 	bool was_broken = false;
 
 	while (in->left > 0 && ops++ < 4096) {
-		uint8_t op = u8(in) % 10;
+		uint8_t op = u8(in) % 11;
 
 		switch (op) {
 		case 0:
@@ -248,6 +282,9 @@ run_ops(struct vu_vring_drv *r, struct input *in)
 		case 8:
 			op_drain(r);
 			dev_avail = dev_used = 0;
+			break;
+		case 10:
+			op_add_burst(r, in);
 			break;
 		default: {
 			uint8_t off = u8(in), v = u8(in);

@@ -1080,11 +1080,109 @@ test_prepare_changes_nothing(void)
 	}
 }
 
+/* Device: check the next available chain is one segment at buf[i], writable or not. */
+static bool
+dev_pop_one_seg(struct tring *t, unsigned int i, bool write, int *head)
+{
+	*head = dev_pop(t);
+	return *head >= 0 && *head < t->size &&
+	       t->desc[*head].addr == (uintptr_t)&buf[i][0] + ADDR_OFFSET &&
+	       t->desc[*head].len == 16 + i &&
+	       t->desc[*head].flags == (write ? VU_VRING_DESC_F_WRITE : 0);
+}
+
+/*
+ * vu_vring_drv_add_burst(), in both allocation modes: the chains are the
+ * ones vu_vring_drv_add() would make, in order, mixed freely with it; the
+ * burst stops at a segment of length 0 or a NULL cookie, at the free count
+ * and on a broken ring, and what it did not add leaves no trace.
+ */
+static void
+test_add_burst(void)
+{
+	static const uint64_t modes[] = { 0, F_IN_ORDER };
+	unsigned int m, i;
+
+	for (m = 0; m < RTE_DIM(modes); m++) {
+		struct vu_vring_drv_seg s[20];
+		void *ck[20], *ck2[4], *c[20];
+		uint32_t lens[20];
+		struct tring t;
+		int head;
+
+		CHECK_EQ(tring_open(&t, 16, modes[m], false, false), 0);
+		for (i = 0; i < 20; i++) {
+			s[i] = (struct vu_vring_drv_seg){ buf[i], 16 + i, i < 5 };
+			ck[i] = &tok[i];
+		}
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s, ck, 3), 3);	/* writable */
+		CHECK_EQ(add(&t, 3, 1, 1), 0);				/* a chain between */
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s + 4, ck + 4, 2), 2);
+		CHECK_EQ(t.avail->idx, 0);		/* not visible before publish */
+		vu_vring_drv_publish(&t.r);
+		CHECK_EQ(t.avail->idx, 6);
+		for (i = 0; i < 6; i++) {
+			if (i == 3) {
+				head = dev_pop(&t);
+				CHECK(head >= 0 && (t.desc[head].flags & VU_VRING_DESC_F_NEXT));
+			} else {
+				CHECK(dev_pop_one_seg(&t, i, i < 5, &head));
+			}
+			dev_push(&t, (uint32_t)head, i < 3 ? 10 + i : 0);
+		}
+		CHECK_EQ(reclaim(&t, c, lens, 20), 6);
+		for (i = 0; i < 6; i++)
+			CHECK(c[i] == &tok[i]);
+		for (i = 0; i < 3; i++)
+			CHECK_EQ(lens[i], 10 + i);
+		CHECK_EQ(t.r.stats.added, 6);
+		CHECK_EQ(vu_vring_drv_free(&t.r), 16);
+
+		/* Stops at a len 0, then at a NULL cookie: nothing after them. */
+		s[8].len = 0;
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s + 6, ck + 6, 4), 2);
+		s[8].len = 24;
+		ck[9] = NULL;
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s + 8, ck + 8, 4), 1);
+		ck[9] = &tok[9];
+		CHECK_EQ(t.r.outstanding, 3);
+		CHECK_EQ(vu_vring_drv_free(&t.r), 13);
+		/* Clamped to the free descriptors, then a full ring takes none. */
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s + 9, ck + 9, 11), 11);
+		for (i = 0; i < 4; i++)
+			ck2[i] = &tok[20 + i];
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s, ck2, 4), 2);
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s, ck2 + 2, 2), 0);
+		CHECK_EQ(add(&t, 30, 0, 1), -ENOSPC);
+		vu_vring_drv_publish(&t.r);
+		CHECK_EQ(t.avail->idx, 6 + 16);
+		for (i = 6; i < 22; i++) {
+			CHECK(dev_pop_one_seg(&t, i < 20 ? i : i - 20, i >= 20, &head));
+			dev_push(&t, (uint32_t)head, 0);
+		}
+		CHECK_EQ(reclaim(&t, c, NULL, 20), 16);
+		for (i = 0; i < 16; i++)
+			CHECK(c[i] == &tok[6 + i]);
+
+		/* A broken ring takes nothing. */
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s, ck2 + 2, 1), 1);
+		vu_vring_drv_publish(&t.r);
+		CHECK(dev_pop(&t) >= 0);
+		dev_push(&t, 100, 0);
+		CHECK_EQ(reclaim(&t, c, NULL, 20), 0);
+		CHECK_EQ(vu_vring_drv_broken(&t.r), VU_VRING_ERR_used_id);
+		CHECK_EQ(vu_vring_drv_add_burst(&t.r, s, ck2 + 3, 1), 0);
+		CHECK(broken_is_safe(&t, 6 + 16 + 1));
+		tring_close(&t);
+	}
+}
+
 VU_TEST_MAIN(
 	VU_TEST_CASE(test_init_rejects),
 	VU_TEST_CASE(test_round_trip_one_seg),
 	VU_TEST_CASE(test_round_trip_multi_seg),
 	VU_TEST_CASE(test_add_rejects),
+	VU_TEST_CASE(test_add_burst),
 	VU_TEST_CASE(test_fill_ring),
 	VU_TEST_CASE(test_out_of_order),
 	VU_TEST_CASE(test_in_order_batch),

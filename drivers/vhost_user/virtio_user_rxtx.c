@@ -9,26 +9,25 @@
 
 #include "virtio_user_port.h"
 
-/* Post one empty mbuf: the device writes the header into the hdr_len bytes
- * below the usual data offset, then the frame at data_off. */
-static __rte_always_inline int
-post_rx(struct vuser_queue *q, struct rte_mbuf *m)
+/* An empty mbuf as a receive buffer: the device writes the header into
+ * the hdr_len bytes below the usual data offset, then the frame at data_off. */
+static __rte_always_inline struct vu_vring_drv_seg
+rx_seg(const struct vuser_queue *q, struct rte_mbuf *m)
 {
-	struct vu_vring_drv_seg seg = {
+	return (struct vu_vring_drv_seg){
 		.addr = (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM - q->hdr_len,
 		.len = m->buf_len - RTE_PKTMBUF_HEADROOM + q->hdr_len,
 		.write = true,
 	};
-
-	return vu_vring_drv_add(&q->ring, &seg, 1, m);
 }
 
 void
 vuser_rx_refill(struct vuser_queue *q)
 {
 	struct rte_mbuf *m[VU_VRING_BURST_MAX];
-	uint16_t want, i;
-	bool added = false;
+	struct vu_vring_drv_seg segs[VU_VRING_BURST_MAX];
+	uint16_t want, added, i;
+	bool any = false;
 
 	while ((want = RTE_MIN(vu_vring_drv_free(&q->ring), VU_VRING_BURST_MAX)) > 0) {
 		if (rte_pktmbuf_alloc_bulk(q->mp, m, want) != 0) {
@@ -37,15 +36,15 @@ vuser_rx_refill(struct vuser_queue *q)
 		}
 		vu_vring_drv_prepare(&q->ring, want);
 		for (i = 0; i < want; i++)
-			if (post_rx(q, m[i]) != 0)
-				break;
-		if (i < want) {
-			rte_pktmbuf_free_bulk(m + i, want - i);
+			segs[i] = rx_seg(q, m[i]);
+		added = vu_vring_drv_add_burst(&q->ring, segs, (void *const *)m, want);
+		any |= added > 0;
+		if (added < want) {	/* the ring broke */
+			rte_pktmbuf_free_bulk(m + added, want - added);
 			break;
 		}
-		added = true;
 	}
-	if (added)
+	if (any)
 		vu_vring_drv_publish(&q->ring);
 }
 
@@ -149,48 +148,109 @@ reclaim_tx(struct vuser_queue *q)
 		rte_pktmbuf_free_bulk((struct rte_mbuf **)q->cookies, got);
 }
 
+/* The virtio-net header into @p m's headroom; false when there is no room. */
+static __rte_always_inline bool
+tx_put_hdr(const struct vuser_queue *q, struct rte_mbuf *m)
+{
+	struct virtio_net_hdr hdr;
+	void *h = rte_pktmbuf_prepend(m, (uint16_t)q->hdr_len);
+
+	if (unlikely(h == NULL))
+		return false;
+	virtio_net_hdr_from_mbuf(&hdr, m, false);
+	virtio_net_hdr_put_tx(h, &hdr);
+	return true;
+}
+
+static __rte_always_inline void
+tx_count(struct vuser_queue *q, const struct rte_mbuf *m)
+{
+	q->st.good_packets++;
+	q->st.good_bytes += m->pkt_len - q->hdr_len;
+}
+
+/*
+ * A run of one-segment packets from pkts[0], added to the ring in one
+ * pass. A packet without headroom ends the run (it is dropped when it
+ * comes first), so the added ones are always pkts[0..added).
+ * Returns the packets consumed; 0 when the ring is full or broken.
+ */
+static uint16_t
+tx_run(struct vuser_queue *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vu_vring_drv_seg segs[VU_VRING_BURST_MAX];
+	uint16_t k, added, i;
+
+	n = RTE_MIN(n, vu_vring_drv_free(&q->ring));
+	n = RTE_MIN(n, (uint16_t)VU_VRING_BURST_MAX);
+	for (k = 0; k < n && pkts[k]->nb_segs == 1; k++) {
+		struct rte_mbuf *m = pkts[k];
+
+		if (unlikely(!tx_put_hdr(q, m))) {
+			if (k > 0)
+				break;
+			q->st.errors++;	/* no headroom: it can't carry a header */
+			rte_pktmbuf_free(m);
+			return 1;
+		}
+		segs[k] = (struct vu_vring_drv_seg){
+			.addr = rte_pktmbuf_mtod(m, void *), .len = m->data_len };
+	}
+	if (k == 0)
+		return 0;	/* the ring is full */
+	added = vu_vring_drv_add_burst(&q->ring, segs, (void *const *)pkts, k);
+	for (i = added; i < k; i++)		/* the ring broke */
+		rte_pktmbuf_adj(pkts[i], (uint16_t)q->hdr_len);
+	for (i = 0; i < added; i++)
+		tx_count(q, pkts[i]);
+	return added;
+}
+
+/* One chained packet; 1 when consumed, 0 when the ring can't take it. */
+static uint16_t
+tx_chain(struct vuser_queue *q, struct rte_mbuf *m)
+{
+	struct vu_vring_drv_seg segs[RTE_MBUF_MAX_NB_SEGS > 64 ? 64 : RTE_MBUF_MAX_NB_SEGS];
+	struct rte_mbuf *s;
+	uint16_t k = 0;
+
+	if (unlikely(m->nb_segs > vu_vring_drv_free(&q->ring) || m->nb_segs > RTE_DIM(segs)))
+		return 0;
+	if (unlikely(!tx_put_hdr(q, m))) {
+		q->st.errors++;
+		rte_pktmbuf_free(m);
+		return 1;
+	}
+	for (s = m; s != NULL; s = s->next)
+		if (s->data_len > 0)
+			segs[k++] = (struct vu_vring_drv_seg){
+				.addr = rte_pktmbuf_mtod(s, void *), .len = s->data_len };
+	if (unlikely(vu_vring_drv_add(&q->ring, segs, k, m) != 0)) {
+		rte_pktmbuf_adj(m, (uint16_t)q->hdr_len);
+		return 0;
+	}
+	tx_count(q, m);
+	return 1;
+}
+
 uint16_t
 vuser_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vuser_queue *q = queue;
-	struct vuser_queue_stats *st = &q->st;
-	struct vu_vring_drv_seg segs[RTE_MBUF_MAX_NB_SEGS > 64 ? 64 : RTE_MBUF_MAX_NB_SEGS];
-	uint16_t sent = 0;
+	uint16_t sent = 0, done;
 
 	if (unlikely(!vu_vring_access_enter(&q->access)))
 		return 0;
 	reclaim_tx(q);
 	vu_vring_drv_prepare(&q->ring, n);	/* one descriptor per packet, mostly */
-	for (; sent < n; sent++) {
-		struct rte_mbuf *m = pkts[sent], *s;
-		struct virtio_net_hdr hdr;
-		void *h;
-		uint16_t k = 0;
-
-		if (unlikely(m->nb_segs > vu_vring_drv_free(&q->ring) ||
-			     m->nb_segs > RTE_DIM(segs))) {
-			st->ring_full += n - sent;
+	while (sent < n) {
+		done = pkts[sent]->nb_segs == 1 ? tx_run(q, pkts + sent, n - sent) :
+						  tx_chain(q, pkts[sent]);
+		if (done == 0) {
+			q->st.ring_full += n - sent;
 			break;
 		}
-		h = rte_pktmbuf_prepend(m, (uint16_t)q->hdr_len);
-		if (unlikely(h == NULL)) {
-			st->errors++;	/* no headroom: the packet can't carry a header */
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		virtio_net_hdr_from_mbuf(&hdr, m, false);
-		virtio_net_hdr_put_tx(h, &hdr);
-		for (s = m; s != NULL; s = s->next)
-			if (s->data_len > 0)
-				segs[k++] = (struct vu_vring_drv_seg){
-					.addr = rte_pktmbuf_mtod(s, void *), .len = s->data_len };
-		if (unlikely(vu_vring_drv_add(&q->ring, segs, k, m) != 0)) {
-			rte_pktmbuf_adj(m, (uint16_t)q->hdr_len);
-			st->ring_full += n - sent;
-			break;
-		}
-		st->good_packets++;
-		st->good_bytes += m->pkt_len - q->hdr_len;
+		sent += done;
 	}
 	vu_vring_drv_publish(&q->ring);
 	vu_vring_access_leave(&q->access);

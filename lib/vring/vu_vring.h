@@ -507,6 +507,17 @@ struct vu_vring_drv_stats {
 #define VU_VRING_FEATURE_EVENT_IDX	29	/**< VIRTIO_F_EVENT_IDX */
 #define VU_VRING_FEATURE_IN_ORDER	35	/**< VIRTIO_F_IN_ORDER */
 
+/**
+ * What a driver-side ring keeps of one descriptor, privately: one 16-byte
+ * entry, so adding or reclaiming a chain touches one line of it.
+ */
+struct vu_vring_drv_track {
+	void *cookie;		/**< at a head: caller's token, NULL when not outstanding */
+	uint32_t write_len;	/**< at a head: writable bytes offered (saturated) */
+	uint16_t chain_len;	/**< at a head: descriptors in the chain */
+	uint16_t next;		/**< private free list and chain links */
+};
+
 /** A driver-side ring. Opaque to users; the layout is here for inlining. */
 struct vu_vring_drv {
 	struct vu_vring_desc *desc;	/**< descriptor table (shared, written only by us) */
@@ -531,10 +542,7 @@ struct vu_vring_drv {
 	enum vu_vring_error broken;	/**< VU_VRING_OK while healthy */
 	int kick_fd;			/**< eventfd to kick the device, or -1 */
 	uint64_t addr_offset;		/**< added to a local address to make a descriptor's */
-	void **cookie;			/**< per head: caller's token, NULL when not outstanding */
-	uint16_t *chain_len;		/**< per head: descriptors in the chain */
-	uint32_t *write_len;		/**< per head: writable bytes offered (saturated) */
-	uint16_t *next;			/**< per descriptor: private free list and chain links */
+	struct vu_vring_drv_track *track;	/**< per descriptor: what we know of it */
 	struct vu_vring_drv_stats stats;	/**< counters */
 	char name[64];			/**< "<name>:<index>" for logs */
 };
@@ -580,6 +588,22 @@ void vu_vring_drv_fini(struct vu_vring_drv *r);
  */
 int vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
 		     uint16_t nsegs, void *cookie);
+
+/**
+ * Add up to @p n one-segment chains, as many calls of vu_vring_drv_add()
+ * would, in one pass: the burst path of a port whose buffers are single
+ * segments. Stops at the first segment of length 0 or NULL cookie (it and
+ * those after it are not added) and when the free descriptors run out.
+ * Not visible to the device until vu_vring_drv_publish().
+ * @param r       ring
+ * @param segs    one segment per chain
+ * @param cookies per chain, returned by vu_vring_drv_reclaim(); not NULL
+ * @param n       chains offered
+ * @return chains added, from the first; 0 on a broken ring.
+ * Thread: the lcore that entered the ring's access.
+ */
+uint16_t vu_vring_drv_add_burst(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
+				void *const *cookies, uint16_t n);
 
 /**
  * About to add chains that take @p n descriptors: ask for write ownership

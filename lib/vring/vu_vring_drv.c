@@ -10,7 +10,7 @@
  * used->flags and avail_event; every value is checked before use, and a
  * bad one breaks the ring once (logged, counted).
  *
- * Two allocation modes: a free list through the private next[] (any
+ * Two allocation modes: a free list through the private track[].next (any
  * completion order), and IN_ORDER, where descriptors are taken in table
  * order and a used element may complete a whole batch (2.7.9).
  */
@@ -103,12 +103,8 @@ reset_state(struct vu_vring_drv *r)
 {
 	uint16_t i;
 
-	for (i = 0; i < r->size; i++) {
-		r->next[i] = (uint16_t)((i + 1) & r->mask);
-		r->cookie[i] = NULL;
-		r->chain_len[i] = 0;
-		r->write_len[i] = 0;
-	}
+	for (i = 0; i < r->size; i++)
+		r->track[i] = (struct vu_vring_drv_track){ .next = (uint16_t)((i + 1) & r->mask) };
 	r->avail_idx = 0;
 	r->kicked_avail = 0;
 	r->last_used = 0;
@@ -148,15 +144,9 @@ vu_vring_drv_init(struct vu_vring_drv *r, const struct vu_vring_drv_conf *conf)
 	if (ret != 0)
 		return ret;
 	memset(r, 0, sizeof(*r));
-	r->cookie = calloc(conf->size, sizeof(*r->cookie));
-	r->chain_len = calloc(conf->size, sizeof(*r->chain_len));
-	r->write_len = calloc(conf->size, sizeof(*r->write_len));
-	r->next = calloc(conf->size, sizeof(*r->next));
-	if (r->cookie == NULL || r->chain_len == NULL || r->write_len == NULL ||
-	    r->next == NULL) {
-		vu_vring_drv_fini(r);
+	r->track = calloc(conf->size, sizeof(*r->track));
+	if (r->track == NULL)
 		return -ENOMEM;
-	}
 	r->desc = conf->desc;
 	r->avail = conf->avail;
 	r->used = conf->used;
@@ -177,14 +167,8 @@ vu_vring_drv_init(struct vu_vring_drv *r, const struct vu_vring_drv_conf *conf)
 void
 vu_vring_drv_fini(struct vu_vring_drv *r)
 {
-	free(r->cookie);
-	free(r->chain_len);
-	free(r->write_len);
-	free(r->next);
-	r->cookie = NULL;
-	r->chain_len = NULL;
-	r->write_len = NULL;
-	r->next = NULL;
+	free(r->track);
+	r->track = NULL;
 }
 
 /* ---- add ---- */
@@ -227,10 +211,10 @@ fill_chain_split(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs, ui
 	uint16_t head = r->free_head, idx = head, i;
 
 	for (i = 0; i < nsegs; i++) {
-		write_desc(r, idx, &segs[i], i + 1 < nsegs, r->next[idx]);
-		idx = r->next[idx];
+		write_desc(r, idx, &segs[i], i + 1 < nsegs, r->track[idx].next);
+		idx = r->track[idx].next;
 	}
-	r->free_head = idx;	/* the chain keeps its next[] links until freed */
+	r->free_head = idx;	/* the chain keeps its links until freed */
 	return head;
 }
 
@@ -269,9 +253,9 @@ vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
 	head = r->in_order ? fill_chain_in_order(r, segs, nsegs) :
 			     fill_chain_split(r, segs, nsegs);
 	r->nr_free = (uint16_t)(r->nr_free - nsegs);
-	r->cookie[head] = cookie;
-	r->chain_len[head] = nsegs;
-	r->write_len[head] = (uint32_t)wlen;
+	r->track[head].cookie = cookie;
+	r->track[head].chain_len = nsegs;
+	r->track[head].write_len = (uint32_t)wlen;
 	slot = &r->avail->ring[r->avail_idx & r->mask];
 	/* Heads come round in the same order (always with IN_ORDER): leave a
 	 * slot that already holds this one alone, and its line shared with
@@ -282,6 +266,63 @@ vu_vring_drv_add(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
 	r->outstanding++;
 	r->stats.added++;
 	return 0;
+}
+
+/*
+ * The one-segment fast path: the per-chain checks and bookkeeping of
+ * vu_vring_drv_add() without its segment walk, and one loop per
+ * allocation mode. The ring's fields live in locals: stores to the shared
+ * areas could alias them.
+ */
+static __rte_always_inline uint16_t
+add_burst(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
+	  void *const *cookies, uint16_t n, const bool in_order)
+{
+	struct vu_vring_desc *desc = r->desc;
+	uint16_t *ring = r->avail->ring;
+	struct vu_vring_drv_track *track = r->track;
+	const uint64_t offset = r->addr_offset;
+	const uint16_t mask = r->mask;
+	uint16_t head = r->free_head, aidx = r->avail_idx, i;
+
+	for (i = 0; i < n; i++) {
+		const struct vu_vring_drv_seg *s = &segs[i];
+		uint16_t *slot = &ring[aidx & mask];
+		struct vu_vring_drv_track *t;
+
+		if (unlikely(s->len == 0 || cookies[i] == NULL))
+			break;
+		desc[head] = (struct vu_vring_desc){
+			.addr = (uint64_t)(uintptr_t)s->addr + offset,
+			.len = s->len,
+			.flags = s->write ? VU_VRING_DESC_F_WRITE : 0,
+		};
+		t = &track[head];
+		t->cookie = cookies[i];
+		t->write_len = s->write ? s->len : 0;
+		t->chain_len = 1;
+		if (*slot != head)	/* as in vu_vring_drv_add() */
+			*slot = head;
+		aidx++;
+		head = in_order ? (uint16_t)((head + 1) & mask) : t->next;
+	}
+	r->free_head = head;
+	r->avail_idx = aidx;
+	r->nr_free = (uint16_t)(r->nr_free - i);
+	r->outstanding = (uint16_t)(r->outstanding + i);
+	r->stats.added += i;
+	return i;
+}
+
+uint16_t
+vu_vring_drv_add_burst(struct vu_vring_drv *r, const struct vu_vring_drv_seg *segs,
+		       void *const *cookies, uint16_t n)
+{
+	if (unlikely(r->broken != VU_VRING_OK))
+		return 0;
+	n = RTE_MIN(n, r->nr_free);
+	return r->in_order ? add_burst(r, segs, cookies, n, true) :
+			     add_burst(r, segs, cookies, n, false);
 }
 
 /* ---- prepare ---- */
@@ -316,7 +357,7 @@ vu_vring_drv_prepare(struct vu_vring_drv *r, uint16_t n)
 	/* The free list is ours: follow it, a prefetch per descriptor. */
 	for (i = 0; i < n; i++) {
 		prefetch_for_write(&r->desc[idx]);
-		idx = r->next[idx];
+		idx = r->track[idx].next;
 	}
 }
 
@@ -360,12 +401,12 @@ vu_vring_drv_publish(struct vu_vring_drv *r)
 static __rte_always_inline void
 free_chain_split(struct vu_vring_drv *r, uint16_t head)
 {
-	uint16_t n = r->chain_len[head], tail = head, i;
+	uint16_t n = r->track[head].chain_len, tail = head, i;
 
 	/* Our own links, n - 1 steps: the device cannot lengthen the walk. */
 	for (i = 1; i < n; i++)
-		tail = r->next[tail];
-	r->next[tail] = r->free_head;
+		tail = r->track[tail].next;
+	r->track[tail].next = r->free_head;
 	r->free_head = head;
 	r->nr_free = (uint16_t)(r->nr_free + n);
 }
@@ -373,9 +414,9 @@ free_chain_split(struct vu_vring_drv *r, uint16_t head)
 static __rte_always_inline void *
 take_head(struct vu_vring_drv *r, uint16_t head)
 {
-	void *c = r->cookie[head];
+	void *c = r->track[head].cookie;
 
-	r->cookie[head] = NULL;
+	r->track[head].cookie = NULL;
 	r->outstanding--;
 	return c;
 }
@@ -384,12 +425,12 @@ take_head(struct vu_vring_drv *r, uint16_t head)
 static __rte_always_inline bool
 check_elem(struct vu_vring_drv *r, uint32_t id, uint32_t len)
 {
-	if (unlikely(id >= r->size || r->cookie[id] == NULL)) {
+	if (unlikely(id >= r->size || r->track[id].cookie == NULL)) {
 		mark_broken(r, VU_VRING_ERR_used_id, id, r->size);
 		return false;
 	}
-	if (unlikely(len > r->write_len[id])) {
-		mark_broken(r, VU_VRING_ERR_used_len, len, r->write_len[id]);
+	if (unlikely(len > r->track[id].write_len)) {
+		mark_broken(r, VU_VRING_ERR_used_len, len, r->track[id].write_len);
 		return false;
 	}
 	return true;
@@ -423,13 +464,14 @@ read_elem(struct vu_vring_drv *r, uint32_t *id, uint32_t *len)
 
 /* The lines of the next @p count used elements, which the device has just
  * written: their misses overlap instead of coming one line at a time. */
+#define USED_PER_LINE (RTE_CACHE_LINE_SIZE / sizeof(struct vu_vring_used_elem))
+
 static __rte_always_inline void
 prefetch_used(struct vu_vring_drv *r, uint16_t count)
 {
-	const uint16_t per_line = RTE_CACHE_LINE_SIZE / sizeof(struct vu_vring_used_elem);
 	uint16_t i;
 
-	for (i = 0; i < count; i += per_line)
+	for (i = 0; i < count; i += USED_PER_LINE)
 		rte_prefetch0(&r->used->ring[(r->last_used + i) & r->mask]);
 }
 
@@ -456,76 +498,106 @@ reclaim_split(struct vu_vring_drv *r, void **cookies, uint32_t *lens, uint16_t n
 }
 
 /*
- * Release the oldest chains of the current batch while there is room. The
- * ring's fields live in locals for the loop: stores through cookies[] could
- * alias them, and reloading each one would chain every chain's release to
- * the previous one's stores.
+ * IN_ORDER: each used element ends a batch, every outstanding chain up to
+ * the one whose head it names, released oldest first (2.7.9). A batch
+ * larger than n is finished by the next calls. The ring's fields live in
+ * locals for the loop: stores through cookies[] and lens[] could alias
+ * them, and reloading each one would chain every chain's release to the
+ * previous one's stores.
  */
-static __rte_always_inline uint16_t
-release_batch(struct vu_vring_drv *r, void **cookies, uint32_t *lens, uint16_t got,
-	      uint16_t n)
-{
-	void **cookie = r->cookie;
-	const uint16_t *chain_len = r->chain_len;
-	uint16_t head = r->oldest, end = r->batch_end, mask = r->mask, start = got;
-	uint32_t freed = 0;
-	bool in_batch = r->in_batch;
-
-	while (in_batch && got < n) {
-		uint16_t len = chain_len[head];
-		bool last = head == end;
-
-		cookies[got] = cookie[head];
-		cookie[head] = NULL;
-		if (lens != NULL)
-			lens[got] = last ? r->batch_len : 0;
-		got++;
-		freed += len;
-		head = (uint16_t)((head + len) & mask);
-		in_batch = !last;
-	}
-	r->oldest = head;
-	r->in_batch = in_batch;
-	r->nr_free = (uint16_t)(r->nr_free + freed);
-	r->outstanding = (uint16_t)(r->outstanding - (got - start));
-	return got;
-}
-
 static uint16_t
 reclaim_in_order(struct vu_vring_drv *r, void **cookies, uint32_t *lens, uint16_t n)
 {
-	uint16_t got = release_batch(r, cookies, lens, 0, n), count;
+	struct vu_vring_drv_track *track = r->track;
+	const uint16_t mask = r->mask;
+	uint16_t head = r->oldest, end = r->batch_end, last_used = r->last_used;
+	uint16_t outstanding = r->outstanding, got = 0, count = 0;
+	uint32_t batch_len = r->batch_len, freed = 0, bad_value = 0, bad_limit = 0;
+	enum vu_vring_error bad = VU_VRING_OK;
+	bool in_batch = r->in_batch, counted = false;
 
-	if (got == n)
-		return got;
-	count = used_count(r);
-	/*
-	 * Without lengths to return (a transmit ring), the last new element
-	 * ends every batch before it: read only that one, as the elements
-	 * between are lines the device has just written.
-	 */
-	if (lens == NULL && count > 1) {
-		r->last_used = (uint16_t)(r->last_used + count - 1);
-		count = 1;
-	}
-	prefetch_used(r, RTE_MIN(count, n));
-	/*
-	 * Each element ends a batch at an outstanding head: the walk from
-	 * the oldest chain reaches it within `outstanding` steps, so it is
-	 * bounded by our own chain_len[], never by the descriptor table.
-	 */
-	while (count-- > 0 && got < n) {
+	for (;;) {
+		const struct vu_vring_used_elem *e;
 		uint32_t id, len;
 
-		read_elem(r, &id, &len);
-		if (!check_elem(r, id, len))
+		while (in_batch && got < n) {
+			struct vu_vring_drv_track *t = &track[head];
+			bool last = head == end;
+
+			cookies[got] = t->cookie;
+			t->cookie = NULL;
+			if (lens != NULL)
+				lens[got] = last ? batch_len : 0;
+			got++;
+			outstanding--;
+			freed += t->chain_len;
+			head = (uint16_t)((head + t->chain_len) & mask);
+			in_batch = !last;
+		}
+		if (got == n)
 			break;
-		r->batch_end = (uint16_t)id;
-		r->batch_len = len;
-		r->in_batch = true;
-		r->last_used++;
-		got = release_batch(r, cookies, lens, got, n);
+		if (!counted) {
+			/* Pairs with the device's release store of used->idx:
+			 * the elements before it are visible. */
+			uint16_t idx = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
+
+			counted = true;
+			count = (uint16_t)(idx - last_used);
+			if (unlikely(count > outstanding)) {
+				bad = VU_VRING_ERR_used_idx;
+				bad_value = idx;
+				bad_limit = outstanding;
+				break;
+			}
+			/*
+			 * Without lengths to return (a transmit ring), the
+			 * last new element ends every batch before it: read
+			 * only that one, as the elements between are lines
+			 * the device has just written.
+			 */
+			if (lens == NULL && count > 1) {
+				last_used = (uint16_t)(last_used + count - 1);
+				count = 1;
+			}
+			for (uint16_t i = 0; i < RTE_MIN(count, n); i += USED_PER_LINE)
+				rte_prefetch0(&r->used->ring[(last_used + i) & mask]);
+		}
+		if (count == 0)
+			break;
+		/* Each field once: the device may rewrite it while we look.
+		 * The head must be outstanding, so the walk from the oldest
+		 * chain reaches it within `outstanding` steps: it is bounded
+		 * by our own chain lengths, never by the descriptor table. */
+		e = &r->used->ring[last_used & mask];
+		id = __atomic_load_n(&e->id, __ATOMIC_RELAXED);
+		len = __atomic_load_n(&e->len, __ATOMIC_RELAXED);
+		if (unlikely(id >= r->size || track[id].cookie == NULL)) {
+			bad = VU_VRING_ERR_used_id;
+			bad_value = id;
+			bad_limit = r->size;
+			break;
+		}
+		if (unlikely(len > track[id].write_len)) {
+			bad = VU_VRING_ERR_used_len;
+			bad_value = len;
+			bad_limit = track[id].write_len;
+			break;
+		}
+		count--;
+		last_used++;
+		end = (uint16_t)id;
+		batch_len = len;
+		in_batch = true;
 	}
+	r->oldest = head;
+	r->batch_end = end;
+	r->batch_len = batch_len;
+	r->in_batch = in_batch;
+	r->last_used = last_used;
+	r->outstanding = outstanding;
+	r->nr_free = (uint16_t)(r->nr_free + freed);
+	if (unlikely(bad != VU_VRING_OK))
+		mark_broken(r, bad, bad_value, bad_limit);
 	return got;
 }
 
@@ -554,11 +626,11 @@ vu_vring_drv_drain(struct vu_vring_drv *r, void **cookies)
 	uint16_t n = 0;
 	uint32_t i;
 
-	if (r->cookie == NULL)
+	if (r->track == NULL)
 		return 0;
 	for (i = 0; i < r->size; i++)
-		if (r->cookie[i] != NULL)
-			cookies[n++] = r->cookie[i];
+		if (r->track[i].cookie != NULL)
+			cookies[n++] = r->track[i].cookie;
 	memset(r->desc, 0, VU_VRING_DESC_BYTES(r->size));
 	memset(r->avail, 0, VU_VRING_AVAIL_BYTES(r->size));
 	memset(r->used, 0, VU_VRING_USED_BYTES(r->size));
