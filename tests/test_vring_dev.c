@@ -398,6 +398,38 @@ test_cross_region(void)
 	bed_teardown(&b);
 }
 
+/*
+ * A chain of one descriptor takes a shorter path than a longer chain: the
+ * same results for one inside a region (writable here) and for one that
+ * crosses into the next region (split in two).
+ */
+static void
+test_single_desc_paths(void)
+{
+	struct bed b;
+	struct vu_vring_chain *c = &b.chains[0];
+
+	CHECK(bed_setup(&b, 256, 0, 0));
+	set_desc(&b.desc[5], C_GPA + 0x40, 0x80, W, 0);
+	post(&b, 5);
+	set_desc(&b.desc[9], C_GPA - 0x100, 0x300, W, 0);
+	post(&b, 9);
+	CHECK_EQ(pop(&b, 32), 2);
+	CHECK_EQ(c[0].head, 5);
+	CHECK_EQ(c[0].nr_read, 0);
+	CHECK_EQ(c[0].nr_write, 1);
+	CHECK_EQ(c[0].read_len, 0);
+	CHECK_EQ(c[0].write_len, 0x80);
+	CHECK(seg_is(&b, &c[0].seg[0], C_GPA + 0x40, 0x80));
+	CHECK_EQ(c[1].head, 9);
+	CHECK_EQ(c[1].nr_write, 2);
+	CHECK_EQ(c[1].write_len, 0x300);
+	CHECK(seg_is(&b, &c[1].seg[0], C_GPA - 0x100, 0x100));
+	CHECK(seg_is(&b, &c[1].seg[1], C_GPA, 0x200));
+	CHECK_EQ(vu_vring_dev_broken(&b.r), VU_VRING_OK);
+	bed_teardown(&b);
+}
+
 /* Zero-length descriptors produce no segment; a chain of only those is empty. */
 static void
 test_zero_len(void)
@@ -1629,6 +1661,7 @@ VU_TEST_MAIN(
 	T(test_multi),
 	T(test_indirect),
 	T(test_cross_region),
+	T(test_single_desc_paths),
 	T(test_zero_len),
 	T(test_burst),
 	T(test_wraparound),

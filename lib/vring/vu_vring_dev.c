@@ -211,23 +211,20 @@ walk_indirect(const struct vu_vring_dev *r, struct walk *w, const struct desc_co
 	}
 }
 
-/* Walk the chain at @p head (< size) into @p c. */
+/*
+ * Walk the chain at @p head (< size) into @p c, from @p d, the head's
+ * descriptor as already read.
+ */
 static __rte_always_inline enum vu_vring_error
-walk_chain(const struct vu_vring_dev *r, uint16_t head, struct vu_vring_chain *c,
-	   struct walk_at *at)
+walk_chain(const struct vu_vring_dev *r, uint16_t head, struct desc_copy d,
+	   struct vu_vring_chain *c, struct walk_at *at)
 {
 	struct walk w = { .c = c };
-	uint32_t count = 0;
+	uint32_t count = 1;
 	enum vu_vring_error e;
-	struct desc_copy d;
-	uint16_t i = head;
 
-	*at = (struct walk_at){ .head = head };
+	*at = (struct walk_at){ .head = head, .desc = head };
 	for (;;) {
-		at->desc = i;
-		if (unlikely(++count > r->size))
-			return VU_VRING_ERR_chain_loop;
-		d = read_desc(&r->desc[i]);
 		if (unlikely(d.flags & VU_VRING_DESC_F_INDIRECT)) {
 			/* Only feature on, alone in the chain, without NEXT. */
 			if (unlikely(!r->indirect || count != 1 ||
@@ -245,7 +242,10 @@ walk_chain(const struct vu_vring_dev *r, uint16_t head, struct vu_vring_chain *c
 			break;
 		if (unlikely(d.next >= r->size))
 			return VU_VRING_ERR_next_range;
-		i = d.next;
+		at->desc = d.next;
+		if (unlikely(++count > r->size))
+			return VU_VRING_ERR_chain_loop;
+		d = read_desc(&r->desc[d.next]);
 	}
 	c->head = head;
 	c->read_len = (uint32_t)w.read_len;
@@ -253,6 +253,51 @@ walk_chain(const struct vu_vring_dev *r, uint16_t head, struct vu_vring_chain *c
 	c->nr_read = w.nr_read;
 	c->nr_write = (uint16_t)(w.nsegs - w.nr_read);
 	return VU_VRING_OK;
+}
+
+/*
+ * The common chain, one direct descriptor inside one region, without the
+ * general walk. False when @p d is anything else (NEXT, INDIRECT, length 0,
+ * a buffer outside a region or crossing its end): walk_chain() then takes
+ * the same copy and accepts, splits or refuses it. A range that fits in a
+ * region cannot wrap: the region's own end does not.
+ */
+static __rte_always_inline bool
+walk_single(const struct vu_vring_dev *r, uint16_t head, const struct desc_copy *d,
+	    struct vu_vring_chain *c)
+{
+	const struct vu_mem_table_region *reg;
+	uint64_t off;
+	bool write;
+
+	if ((d->flags & (VU_VRING_DESC_F_NEXT | VU_VRING_DESC_F_INDIRECT)) || d->len == 0)
+		return false;
+	reg = vu_mem_region_by_gpa(r->mem, d->addr);
+	if (unlikely(reg == NULL))
+		return false;
+	off = d->addr - reg->gpa;
+	if (unlikely(d->len > reg->size - off))
+		return false;
+	write = (d->flags & VU_VRING_DESC_F_WRITE) != 0;
+	c->seg[0] = (struct vu_vring_seg){ .addr = reg->host + off, .len = d->len, .gpa = d->addr };
+	c->head = head;
+	c->nr_read = !write;
+	c->nr_write = write;
+	c->read_len = write ? 0 : d->len;
+	c->write_len = write ? d->len : 0;
+	return true;
+}
+
+/* Walk the chain at @p head (< size): its descriptor is read here, once. */
+static __rte_always_inline enum vu_vring_error
+pop_chain(const struct vu_vring_dev *r, uint16_t head, struct vu_vring_chain *c,
+	  struct walk_at *at)
+{
+	struct desc_copy d = read_desc(&r->desc[head]);
+
+	if (likely(walk_single(r, head, &d, c)))
+		return VU_VRING_OK;
+	return walk_chain(r, head, d, c, at);
 }
 
 /* ---- inflight tracking ---- */
@@ -438,7 +483,7 @@ pop_resubmit(struct vu_vring_dev *r, struct vu_vring_chain *chains, uint16_t n)
 	uint16_t got = 0;
 
 	while (got < n && r->resubmit_next < r->nr_resubmit) {
-		e = walk_chain(r, r->resubmit[r->resubmit_next], &chains[got], &at);
+		e = pop_chain(r, r->resubmit[r->resubmit_next], &chains[got], &at);
 		if (unlikely(e != VU_VRING_OK)) {
 			break_ring(r, e, &at, __atomic_load_n(&r->avail->idx, __ATOMIC_RELAXED));
 			break;
@@ -487,7 +532,7 @@ pop_avail(struct vu_vring_dev *r, struct vu_vring_chain *chains, uint16_t n)
 			break_ring(r, VU_VRING_ERR_head_range, &at, avail_idx);
 			break;
 		}
-		e = walk_chain(r, head, &chains[got], &at);
+		e = pop_chain(r, head, &chains[got], &at);
 		if (unlikely(e != VU_VRING_OK)) {
 			break_ring(r, e, &at, avail_idx);
 			break;
