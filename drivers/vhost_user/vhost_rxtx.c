@@ -242,12 +242,25 @@ vhost_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		len = ch->read_len - q->hdr_len;
-		cursor_readable(&c, ch);
-		cursor_read(&c, &hdr, q->hdr_len);
-		if (unlikely(copy_to_mbuf(&c, m, len, q->mp) != 0)) {
-			st->drop_nombuf++;
-			rte_pktmbuf_free(m);
-			continue;
+		if (likely(ch->nr_read == 1 && len <= rte_pktmbuf_tailroom(m))) {
+			/* The usual frame: one buffer into one mbuf, no cursor. */
+			const uint8_t *src = ch->seg[0].addr;
+
+			if (q->hdr_len == sizeof(hdr))
+				memcpy(&hdr, src, sizeof(hdr));
+			else
+				memcpy(&hdr, src, VIRTIO_NET_HDR_LEN_LEGACY);
+			rte_memcpy(rte_pktmbuf_mtod(m, void *), src + q->hdr_len, len);
+			m->data_len = (uint16_t)len;
+			m->pkt_len = len;
+		} else {
+			cursor_readable(&c, ch);
+			cursor_read(&c, &hdr, q->hdr_len);
+			if (unlikely(copy_to_mbuf(&c, m, len, q->mp) != 0)) {
+				st->drop_nombuf++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
 		}
 		if (hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 			if (unlikely(virtio_net_complete_csum(m, &hdr) != 0)) {
