@@ -82,8 +82,9 @@ def _busy(f, seconds: float) -> float | None:
 
 
 def record_line(m: dict) -> str:
-    """'vhost RX 0:98% 32:2% 0.61/poll busy 0.93 | virtio ...' from a round's metrics:
-    the receive shares, packets per receive poll (empty polls included), busy share."""
+    """'vhost RX 0:98% 32:2% 0.61/poll busy 0.93 193 c/p | virtio ...' from a round's
+    metrics: the receive shares, packets per receive poll (empty polls included), busy
+    share, CPU cycles per packet."""
     out = []
     for side, b in m["bursts"].items():
         d = b.get("rx")
@@ -91,9 +92,11 @@ def record_line(m: dict) -> str:
             continue
         per_poll = d["packets"] / d["total"] if d["total"] else 0.0
         busy = m["busy"].get(side)
+        cpp = m.get("cycles_per_packet", {}).get(side)
         out.append(f"{side} RX " + " ".join(f"{'other' if s is None else s}:{p}%"
                                             for p, s in d["shares"])
-                   + f" {per_poll:.2f}/poll" + (f" busy {busy:.2f}" if busy is not None else ""))
+                   + f" {per_poll:.2f}/poll" + (f" busy {busy:.2f}" if busy is not None else "")
+                   + (f" {cpp:.0f} c/p" if cpp is not None else ""))
     return " | ".join(out) + f" | dropped {m['tx_dropped']}"
 
 
@@ -131,6 +134,9 @@ def measure(ctx, size: int, queues: int, mrg: int, samples: int, interval: float
     if record:
         ctx.metrics["bursts"] = {"vhost": _bursts(hs), "virtio": _bursts(vs)}
         ctx.metrics["busy"] = {"vhost": _busy(hs, vhost_s), "virtio": _busy(vs, virtio_s)}
+        # testpmd's own "CPU cycles/packet": busy cycles over the packets it received.
+        ctx.metrics["cycles_per_packet"] = {"vhost": hs.cycles_per_packet,
+                                            "virtio": vs.cycles_per_packet}
     ctx.check(mpps > 0, f"no throughput (samples {pps})")
 
 
