@@ -311,27 +311,33 @@ run_deferred_copies(struct vhost_queue *q)
 }
 
 /*
- * Place a small one-segment frame into chain @p k's first writable
- * segment, its copy deferred: true when done, false when the frame needs
- * the general path (larger, chained, several buffers, the segment too
- * short, or dirty logging on, which logs as it copies).
+ * Place a small one-segment frame into chain @p k alone, its copy
+ * deferred: true when done (its used element recorded), false when the
+ * frame needs the general path (larger, chained, the chain's first
+ * writable segment too short for header and frame, or dirty logging on,
+ * which logs as it copies). Checked before anything else for each packet:
+ * it is the 64-byte packet's whole path.
  */
 static __rte_always_inline bool
-defer_small_frame(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t k,
-		  const struct virtio_net_hdr *hdr)
+place_small_frame(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t k, uint16_t *nu)
 {
 	const struct vu_vring_chain *ch = &q->chains[k];
 	const struct vu_vring_seg *sg = &ch->seg[ch->nr_read];
+	uint32_t len = m->pkt_len;
+	struct virtio_net_hdr hdr;
 	struct seg_cursor c;
 
-	if (m->data_len != m->pkt_len || m->pkt_len > VHOST_DEFER_MAX || q->ring.log != NULL ||
-	    sg->len < q->hdr_len + m->pkt_len)
+	if (m->data_len != len || len > VHOST_DEFER_MAX || q->ring.log != NULL ||
+	    ch->nr_write == 0 || sg->len < q->hdr_len + len)
 		return false;
+	virtio_net_hdr_from_mbuf(&hdr, m, q->guest_csum);
+	hdr.num_buffers = 1;
 	cursor_writable(&c, ch);
-	cursor_write_hdr(&c, &q->ring, hdr, q->hdr_len);
+	cursor_write_hdr(&c, &q->ring, &hdr, q->hdr_len);
 	q->copies[q->nb_copies++] = (struct vhost_copy){
 		.dst = (uint8_t *)sg->addr + q->hdr_len,
-		.src = rte_pktmbuf_mtod(m, const void *), .len = m->pkt_len };
+		.src = rte_pktmbuf_mtod(m, const void *), .len = len };
+	q->used[(*nu)++] = (struct vu_vring_used_elem){ .id = ch->head, .len = q->hdr_len + len };
 	return true;
 }
 
@@ -351,11 +357,6 @@ fill_chains(struct vhost_queue *q, const struct rte_mbuf *m, uint16_t first, uin
 
 	virtio_net_hdr_from_mbuf(&hdr, m, q->guest_csum);
 	hdr.num_buffers = (uint16_t)(last - first);
-	if (last - first == 1 && defer_small_frame(q, m, first, &hdr)) {
-		q->used[(*nu)++] = (struct vu_vring_used_elem){
-			.id = q->chains[first].head, .len = q->hdr_len + m->pkt_len };
-		return 0;
-	}
 	for (k = first; k < last; k++) {
 		const struct vu_vring_chain *ch = &q->chains[k];
 		uint32_t room = ch->write_len, written = 0;
@@ -430,10 +431,18 @@ vhost_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		nu = 0;
 		while (sent < n && ci < nc) {
 			struct rte_mbuf *m = pkts[sent];
-			uint64_t need = (uint64_t)q->hdr_len + m->pkt_len;
+			uint64_t need, room = 0;
 			uint16_t k = ci;
-			uint64_t room = 0;
 
+			if (place_small_frame(q, m, ci, &nu)) {
+				st->good_packets++;
+				st->good_bytes += m->pkt_len;
+				vhost_count_size(st, m->pkt_len);
+				ci++;
+				sent++;
+				continue;
+			}
+			need = (uint64_t)q->hdr_len + m->pkt_len;
 			if (!q->mrg_rxbuf) {
 				room = q->chains[k++].write_len;
 			} else {
