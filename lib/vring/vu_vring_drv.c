@@ -5,7 +5,7 @@
  *
  * The device is hostile. We write the descriptor table and the available
  * ring and never read them back: the free list, the chains' links, their
- * lengths and cookies live in private arrays indexed by descriptor. From
+ * lengths and cookies live in a private array indexed by descriptor. From
  * shared memory we only read used->idx (acquire), each used element once,
  * used->flags and avail_event; every value is checked before use, and a
  * bad one breaks the ring once (logged, counted).
