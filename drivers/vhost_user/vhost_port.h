@@ -70,7 +70,7 @@ struct vhost_queue {
 	struct vu_vring_used_elem used[VU_VRING_BURST_MAX];
 	struct vu_vring_chain chains[VU_VRING_BURST_MAX];
 	/* tx: small frames whose copy into the guest waits for the end of the
-	 * burst (vhost_rxtx.c, defer_small_frame()). */
+	 * burst (vhost_rxtx.c, place_small_frame()). */
 	struct vhost_copy {
 		void *dst;
 		const void *src;
