@@ -626,13 +626,14 @@ struct script {
 	int sock;
 	int channel;		/* the SET_BACKEND_REQ_FD fd it was given */
 	unsigned int answer;	/* requests answered before going silent */
+	unsigned int cut;	/* then: 0 silence, else the reply's first cut bytes and EOF */
 	unsigned int seen;
 	uint64_t pf;
 	pthread_t th;
 };
 
 static void
-script_reply(struct script *s, const struct vu_msg *m)
+script_reply(struct script *s, const struct vu_msg *m, unsigned int cut)
 {
 	const struct vu_msg_info *info = vu_msg_info(VU_MSG_FRONTEND_REQ, m->hdr.request);
 	struct vu_msg r;
@@ -664,7 +665,14 @@ script_reply(struct script *s, const struct vu_msg *m)
 	default:
 		break;
 	}
-	vu_msg_send(s->sock, &r);
+	if (cut == 0) {
+		vu_msg_send(s->sock, &r);
+		return;
+	}
+	/* A backend that dies in the middle of its reply. */
+	if (send(s->sock, &r, RTE_MIN(cut, sizeof(r.hdr) + r.hdr.size), MSG_NOSIGNAL) < 0)
+		printf("# script: send: %s\n", strerror(errno));
+	shutdown(s->sock, SHUT_RDWR);
 }
 
 static void *
@@ -681,18 +689,29 @@ script_thread(void *arg)
 			m.nfds = 0;
 		}
 		vu_msg_close_fds(&m);
-		if (s->seen++ < s->answer)
-			script_reply(s, &m);
+		if (s->seen < s->answer)
+			script_reply(s, &m, 0);
+		else if (s->seen == s->answer && s->cut > 0)
+			script_reply(s, &m, s->cut);
+		s->seen++;
 	}
 	return NULL;
 }
 
 static bool
-script_up(struct script *s, const char *path, unsigned int answer, uint64_t pf)
+script_up_cut(struct script *s, const char *path, unsigned int answer, uint64_t pf,
+	      unsigned int cut)
 {
-	*s = (struct script){ .sock = -1, .channel = -1, .answer = answer, .pf = pf };
+	*s = (struct script){ .sock = -1, .channel = -1, .answer = answer, .pf = pf,
+			      .cut = cut };
 	s->listen_fd = vu_socket_listen(path);
 	return s->listen_fd >= 0 && pthread_create(&s->th, NULL, script_thread, s) == 0;
+}
+
+static bool
+script_up(struct script *s, const char *path, unsigned int answer, uint64_t pf)
+{
+	return script_up_cut(s, path, answer, pf, 0);
 }
 
 static void
@@ -823,6 +842,48 @@ never_answers(void)
 	CHECK(wait_event(VU_FRONTEND_EV_DISCONNECTED, 1, 1000));
 	vu_frontend_destroy(fe);
 	script_down(&s, path);
+}
+
+/*
+ * A backend that closes its socket in the middle of a reply: inside the
+ * header, then inside the payload. The call fails at once (not after the
+ * reply timeout), the hang-up is reported, and nothing is left open.
+ */
+static void
+reply_cut_mid_message(void)
+{
+	static const unsigned int cuts[] = { 6, sizeof(struct vu_msg_hdr) + 8 };
+	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .conn_fd = -1,
+		.device_type = DEV_TYPE, .reply_timeout_ms = 5000, .ops = &fe_ops };
+	int fds_before = vu_test_count_fds();
+	struct vu_frontend *fe;
+	struct script s;
+	char path[108];
+	uint8_t cfg[16];
+	unsigned int i;
+	double t0, dt;
+	int ret;
+
+	sock_path(path, sizeof(path), "cut");
+	fc.path = path;
+	for (i = 0; i < RTE_DIM(cuts); i++) {
+		/* Negotiation answered, then GET_CONFIG's reply cut short. */
+		CHECK(script_up_cut(&s, path, 4, RTE_BIT64(VU_PF_CONFIG), cuts[i]));
+		fe = vu_frontend_create(&fc);
+		CHECK(fe != NULL);
+		t0 = now_ms();
+		ret = vu_frontend_read_config(fe, 0, cfg, sizeof(cfg));
+		dt = now_ms() - t0;
+		printf("# reply cut after %u bytes: %d (%s) after %.0f ms\n", cuts[i], ret,
+		       strerror(-ret), dt);
+		CHECK(ret < 0 && ret != -ETIMEDOUT);
+		CHECK(dt < 2000);
+		CHECK(wait_event(VU_FRONTEND_EV_DISCONNECTED, i + 1, 2000));
+		vu_frontend_destroy(fe);
+		script_down(&s, path);
+	}
+	vu_fdman_shutdown();
+	CHECK_EQ(vu_test_count_fds(), fds_before);
 }
 
 /* ---- 4. DPDK 22.11's vhost backend in dpdk-testpmd ---- */
@@ -965,5 +1026,6 @@ VU_TEST_MAIN(
 	VU_TEST_CASE(server_mode_reconnect),
 	VU_TEST_CASE(backend_requests),
 	VU_TEST_CASE(never_answers),
+	VU_TEST_CASE(reply_cut_mid_message),
 	VU_TEST_CASE_TIMEOUT(dpdk_testpmd_backend, 60),
 )

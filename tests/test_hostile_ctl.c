@@ -3,9 +3,9 @@
  * Hostile front-ends, control plane: each case drives one malformed or
  * out-of-order message sequence into a backend over a real socket and checks
  * the outcome the spec implies (a failed REPLY_ACK, or a closed connection),
- * that a warning or error naming the victim was logged, then that a second
- * backend in the same process still works, and that no fd, guest mapping or
- * inflight mapping outlived the bed.
+ * that the victim logged a warning or an error giving the case's reason,
+ * then that a second backend in the same process still works, and that no
+ * fd, guest mapping or inflight mapping outlived the bed.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -124,7 +124,7 @@ memory_and_size(struct bed *t)
  * the bystander negotiates and starts a ring, and nothing leaked.
  */
 static void
-run(bool (*hostile)(struct bed *t))
+run(bool (*hostile)(struct bed *t), const char *reason)
 {
 	int fds0 = vu_test_count_fds();
 	int maps0 = vu_test_count_maps("memfd:test-guest");
@@ -143,7 +143,7 @@ run(bool (*hostile)(struct bed *t))
 		vu_test_log_dump();
 		CHECK(false);
 	}
-	logged = vu_test_log_has(victim, NULL);	/* a warning or an error about it */
+	logged = vu_test_log_has(victim, reason);
 	CHECK(negotiate(&other, false));
 	CHECK(activate(&other, 1, 0));
 	CHECK(stop_rings(&other, 1, 0));
@@ -161,14 +161,15 @@ run(bool (*hostile)(struct bed *t))
 	CHECK_EQ(vu_test_count_maps("vu-inflight"), inflight0);
 }
 
-#define HOSTILE(name) \
+/* A case and the reason its victim must log (a part of one line). */
+#define HOSTILE(name, reason) \
 	static bool h_ ## name(struct bed *t); \
-	static void name(void) { run(h_ ## name); } \
+	static void name(void) { run(h_ ## name, reason); } \
 	static bool h_ ## name(struct bed *t)
 
 /* ---- framing ---- */
 
-HOSTILE(truncated_header_then_eof)
+HOSTILE(truncated_header_then_eof, "connection closed inside a message header")
 {
 	struct vu_msg_hdr h = { VU_REQ_SET_OWNER, VU_PROTO_VERSION, 0 };
 
@@ -177,7 +178,7 @@ HOSTILE(truncated_header_then_eof)
 	return closed(t, -1);
 }
 
-HOSTILE(truncated_payload_then_eof)
+HOSTILE(truncated_payload_then_eof, "SET_FEATURES: connection closed inside the payload")
 {
 	struct { struct vu_msg_hdr h; uint32_t half; } __rte_packed m = {
 		{ VU_REQ_SET_FEATURES, VU_PROTO_VERSION, 8 }, 0 };
@@ -187,7 +188,7 @@ HOSTILE(truncated_payload_then_eof)
 	return closed(t, -1);
 }
 
-HOSTILE(oversize_payload)
+HOSTILE(oversize_payload, "SET_CONFIG: payload size 1048576 above its maximum")
 {
 	struct vu_msg_hdr h = { VU_REQ_SET_CONFIG, VU_PROTO_VERSION, 1u << 20 };
 
@@ -195,24 +196,24 @@ HOSTILE(oversize_payload)
 	return closed(t, -1);
 }
 
-HOSTILE(mismatched_size_for_fixed_payload)
+HOSTILE(mismatched_size_for_fixed_payload, "SET_VRING_NUM: payload size 4 does not match")
 {
 	uint32_t v = 16;	/* SET_VRING_NUM carries 8 bytes */
 
 	return failed(raw_acked(t, VU_REQ_SET_VRING_NUM, &v, sizeof(v), NULL, 0));
 }
 
-HOSTILE(unknown_request)
+HOSTILE(unknown_request, "unknown request 99")
 {
 	return failed(raw_acked(t, 99, NULL, 0, NULL, 0));
 }
 
-HOSTILE(request_zero)
+HOSTILE(request_zero, "unknown request 0")
 {
 	return failed(raw_acked(t, 0, NULL, 0, NULL, 0));
 }
 
-HOSTILE(bad_version)
+HOSTILE(bad_version, "protocol version 2, expected 1")
 {
 	struct vu_msg_hdr h = { VU_REQ_SET_OWNER, 2, 0 };
 
@@ -220,7 +221,7 @@ HOSTILE(bad_version)
 	return closed(t, -1);
 }
 
-HOSTILE(fd_where_none_belongs)
+HOSTILE(fd_where_none_belongs, "SET_STATUS: 1 fds is not what this message carries")
 {
 	int efd = eventfd(0, EFD_CLOEXEC), ret;
 
@@ -229,7 +230,7 @@ HOSTILE(fd_where_none_belongs)
 	return failed(ret);
 }
 
-HOSTILE(too_many_fds)
+HOSTILE(too_many_fds, "SET_MEM_TABLE: more than 8 fds")
 {
 	struct vu_mem_regions m = { .nregions = 1 };
 	int fds[12], i, ret;
@@ -245,32 +246,32 @@ HOSTILE(too_many_fds)
 
 /* ---- memory regions ---- */
 
-HOSTILE(region_size_zero)
+HOSTILE(region_size_zero, "memory_size is 0")
 {
 	return failed(one_region(t, 0, 0, t->g.vmm_base, 0));
 }
 
-HOSTILE(region_gpa_overflow)
+HOSTILE(region_gpa_overflow, "guest_phys_addr 0xffffffffffffefff + memory_size 0x400000 wraps")
 {
 	return failed(one_region(t, UINT64_MAX - 0x1000, t->g.size, t->g.vmm_base, 0));
 }
 
-HOSTILE(region_uaddr_overflow)
+HOSTILE(region_uaddr_overflow, "userspace_addr 0xffffffffffffefff + memory_size 0x400000 wraps")
 {
 	return failed(one_region(t, 0, t->g.size, UINT64_MAX - 0x1000, 0));
 }
 
-HOSTILE(region_offset_overflow)
+HOSTILE(region_offset_overflow, "mmap_offset 0xfffffffffffff000 + memory_size 0x400000 wraps")
 {
 	return failed(one_region(t, 0, t->g.size, t->g.vmm_base, UINT64_MAX - 0xfff));
 }
 
-HOSTILE(region_larger_than_fd)
+HOSTILE(region_larger_than_fd, "reaches past the end of its fd")
 {
 	return failed(one_region(t, 0, t->g.size * 2, t->g.vmm_base, 0));
 }
 
-HOSTILE(regions_overlap_in_gpa)
+HOSTILE(regions_overlap_in_gpa, "in guest_phys_addr space")
 {
 	struct vu_mem_region r[2] = {
 		{ 0, 0x200000, t->g.vmm_base, 0 },
@@ -280,7 +281,7 @@ HOSTILE(regions_overlap_in_gpa)
 	return failed(mem_table(t, r, 2, fds));
 }
 
-HOSTILE(regions_overlap_in_vmm_va)
+HOSTILE(regions_overlap_in_vmm_va, "in userspace_addr space")
 {
 	struct vu_mem_region r[2] = {
 		{ 0, 0x200000, t->g.vmm_base, 0 },
@@ -290,7 +291,7 @@ HOSTILE(regions_overlap_in_vmm_va)
 	return failed(mem_table(t, r, 2, fds));
 }
 
-HOSTILE(more_regions_than_set_mem_table_allows)
+HOSTILE(more_regions_than_set_mem_table_allows, "SET_MEM_TABLE: payload size 296 above its maximum")
 {
 	struct { struct vu_msg_hdr h; uint32_t n, pad; struct vu_mem_region r[9]; } __rte_packed m = {
 		{ VU_REQ_SET_MEM_TABLE, VU_PROTO_VERSION | VU_FLAG_NEED_REPLY, 8 + 9 * 32 }, 9, 0, { { 0 } } };
@@ -306,14 +307,14 @@ HOSTILE(more_regions_than_set_mem_table_allows)
 	return closed(t, -1);
 }
 
-HOSTILE(remove_unknown_region)
+HOSTILE(remove_unknown_region, "REM_MEM_REG: no memory table")
 {
 	struct vu_mem_region_msg r = { .region = { 0x10000000, 0x1000, 0x1000, 0 } };
 
 	return failed(fe_call(&t->fe, VU_REQ_REM_MEM_REG, &r, sizeof(r), NULL, 0));
 }
 
-HOSTILE(add_region_overlapping)
+HOSTILE(add_region_overlapping, "in guest_phys_addr space")
 {
 	struct vu_mem_region_msg r = { .region = { 0, 0x100000, t->g.vmm_base, 0 } };
 
@@ -326,98 +327,98 @@ HOSTILE(add_region_overlapping)
 
 /* ---- ring index out of range, in every ring request ---- */
 
-HOSTILE(index_out_of_range_set_vring_num)
+HOSTILE(index_out_of_range_set_vring_num, "SET_VRING_NUM: ring index 16 out of range")
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_NUM, FAKE_QUEUES, 16));
 }
 
-HOSTILE(index_out_of_range_set_vring_addr)
+HOSTILE(index_out_of_range_set_vring_addr, "SET_VRING_ADDR: ring index 16 out of range")
 {
 	return failed(ring_addr(t, FAKE_QUEUES, t->g.vmm_base, t->g.vmm_base + 0x1000,
 				t->g.vmm_base + 0x2000));
 }
 
-HOSTILE(index_out_of_range_set_vring_base)
+HOSTILE(index_out_of_range_set_vring_base, "SET_VRING_BASE: ring index 1000 out of range")
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_BASE, 1000, 0));
 }
 
-HOSTILE(index_out_of_range_get_vring_base)
+HOSTILE(index_out_of_range_get_vring_base, "GET_VRING_BASE: ring index 16 out of range")
 {
 	/* Always replies, no failure encoding: the connection goes. */
 	return closed(t, fe_state(&t->fe, VU_REQ_GET_VRING_BASE, FAKE_QUEUES, 0));
 }
 
-HOSTILE(index_out_of_range_set_vring_kick)
+HOSTILE(index_out_of_range_set_vring_kick, "SET_VRING_KICK: ring index 16 out of range")
 {
 	return failed(fe_vring_fd(&t->fe, VU_REQ_SET_VRING_KICK, FAKE_QUEUES));
 }
 
-HOSTILE(index_out_of_range_set_vring_call)
+HOSTILE(index_out_of_range_set_vring_call, "SET_VRING_CALL: ring index 255 out of range")
 {
 	return failed(fe_vring_fd(&t->fe, VU_REQ_SET_VRING_CALL, 0xff));
 }
 
-HOSTILE(index_out_of_range_set_vring_err)
+HOSTILE(index_out_of_range_set_vring_err, "SET_VRING_ERR: ring index 16 out of range")
 {
 	return failed(fe_vring_fd(&t->fe, VU_REQ_SET_VRING_ERR, FAKE_QUEUES));
 }
 
-HOSTILE(index_out_of_range_set_vring_enable)
+HOSTILE(index_out_of_range_set_vring_enable, "SET_VRING_ENABLE: ring index 4294967295 out of range")
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_ENABLE, UINT32_MAX, 1));
 }
 
-HOSTILE(index_out_of_range_vring_kick)
+HOSTILE(index_out_of_range_vring_kick, "VRING_KICK: ring index 16 out of range")
 {
 	/* In-band kick (VRING_KICK): refused whatever the index, never used as one. */
 	return failed(fe_state(&t->fe, VU_REQ_VRING_KICK, FAKE_QUEUES, 0));
 }
 
-HOSTILE(index_out_of_range_set_vring_endian)
+HOSTILE(index_out_of_range_set_vring_endian, "SET_VRING_ENDIAN is not supported")
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_ENDIAN, UINT32_MAX, 0));
 }
 
 /* ---- ring geometry ---- */
 
-HOSTILE(ring_size_zero)
+HOSTILE(ring_size_zero, "ring 0 size 0 is not a power of 2")
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_NUM, 0, 0));
 }
 
-HOSTILE(ring_size_not_power_of_2)
+HOSTILE(ring_size_not_power_of_2, "ring 0 size 1000 is not a power of 2")
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_NUM, 0, 1000));
 }
 
-HOSTILE(ring_size_above_32768)
+HOSTILE(ring_size_above_32768, "ring 0 size 65536 is not a power of 2")
 {
 	return failed(fe_state(&t->fe, VU_REQ_SET_VRING_NUM, 0, 65536));
 }
 
-HOSTILE(desc_misaligned)
+HOSTILE(desc_misaligned, "descriptor table address 0x7f0000000008 not 16-byte aligned")
 {
 	uint64_t b = t->g.vmm_base;
 
 	return memory_and_size(t) == 0 && failed(ring_addr(t, 0, b + 8, b + 0x1000, b + 0x2000));
 }
 
-HOSTILE(avail_misaligned)
+HOSTILE(avail_misaligned, "available ring address 0x7f0000001001 not 2-byte aligned")
 {
 	uint64_t b = t->g.vmm_base;
 
 	return memory_and_size(t) == 0 && failed(ring_addr(t, 0, b, b + 0x1001, b + 0x2000));
 }
 
-HOSTILE(used_misaligned)
+HOSTILE(used_misaligned, "used ring address 0x7f0000002002 not 4-byte aligned")
 {
 	uint64_t b = t->g.vmm_base;
 
 	return memory_and_size(t) == 0 && failed(ring_addr(t, 0, b, b + 0x1000, b + 0x2002));
 }
 
-HOSTILE(ring_outside_memory)
+HOSTILE(ring_outside_memory, "used ring area 0x7f00003ffff8+134 is not inside guest memory")
 {
 	uint64_t b = t->g.vmm_base;
 
@@ -427,7 +428,8 @@ HOSTILE(ring_outside_memory)
 
 /* ---- order ---- */
 
-HOSTILE(addr_before_memory_table)
+HOSTILE(addr_before_memory_table,
+	"descriptor table area 0x7f0000000000+256 is not inside guest memory")
 {
 	uint64_t b = t->g.vmm_base;
 
@@ -435,26 +437,26 @@ HOSTILE(addr_before_memory_table)
 	       failed(ring_addr(t, 0, b, b + 0x1000, b + 0x2000));
 }
 
-HOSTILE(kick_before_addr)
+HOSTILE(kick_before_addr, "SET_VRING_KICK: ring 0 has no ring addresses yet")
 {
 	return memory_and_size(t) == 0 && failed(fe_vring_fd(&t->fe, VU_REQ_SET_VRING_KICK, 0));
 }
 
-HOSTILE(kick_without_fd_or_nofd)
+HOSTILE(kick_without_fd_or_nofd, "SET_VRING_KICK: 0 fds is not what this message carries")
 {
 	uint64_t v = 0;	/* no VU_VRING_NOFD, and no fd attached */
 
 	return failed(raw_acked(t, VU_REQ_SET_VRING_KICK, &v, sizeof(v), NULL, 0));
 }
 
-HOSTILE(inflight_set_first_too_small)
+HOSTILE(inflight_set_first_too_small, "SET_INFLIGHT_FD: size 64 at offset 0 (need 640")
 {
 	struct vu_inflight in = { .mmap_size = 64, .num_queues = 2, .queue_size = 16 };
 
 	return failed(fe_call(&t->fe, VU_REQ_SET_INFLIGHT_FD, &in, sizeof(in), &t->g.fd, 1));
 }
 
-HOSTILE(inflight_queue_size_not_power_of_2)
+HOSTILE(inflight_queue_size_not_power_of_2, "SET_INFLIGHT_FD: 2 queues of 100 descriptors")
 {
 	struct vu_inflight in = { .mmap_size = 1 << 20, .num_queues = 2, .queue_size = 100 };
 
@@ -476,7 +478,7 @@ inflight_region(struct bed *t, struct vu_inflight *in)
 /* A running ring writes into the region it started with: replacing it (and
  * unmapping the old one) under the ring is refused, and the ring's area
  * stays mapped. */
-HOSTILE(inflight_replaced_while_ring_runs)
+HOSTILE(inflight_replaced_while_ring_runs, "SET_INFLIGHT_FD while rings run")
 {
 	struct vu_inflight in;
 	volatile uint8_t *area;
@@ -494,7 +496,7 @@ HOSTILE(inflight_replaced_while_ring_runs)
 	return ok;
 }
 
-HOSTILE(inflight_get_while_ring_runs)
+HOSTILE(inflight_get_while_ring_runs, "GET_INFLIGHT_FD while rings run")
 {
 	struct vu_inflight in = { .num_queues = 2, .queue_size = 16 };
 
@@ -504,7 +506,7 @@ HOSTILE(inflight_get_while_ring_runs)
 	return closed(t, fe_call(&t->fe, VU_REQ_GET_INFLIGHT_FD, &in, sizeof(in), NULL, 0));
 }
 
-HOSTILE(inflight_without_the_feature)
+HOSTILE(inflight_without_the_feature, "GET_INFLIGHT_FD without INFLIGHT_SHMFD negotiated")
 {
 	struct vu_inflight in;
 	int fd = inflight_region(t, &in);
@@ -519,7 +521,8 @@ HOSTILE(inflight_without_the_feature)
 				      NULL, 0));
 }
 
-HOSTILE(memory_replaced_between_addr_and_kick)
+HOSTILE(memory_replaced_between_addr_and_kick,
+	"descriptor table area 0x7f0000100000+256 is not inside guest memory")
 {
 	uint64_t b = t->g.vmm_base;
 
@@ -532,7 +535,7 @@ HOSTILE(memory_replaced_between_addr_and_kick)
 	       failed(fe_vring_fd(&t->fe, VU_REQ_SET_VRING_KICK, 0));
 }
 
-HOSTILE(region_removed_between_addr_and_kick)
+HOSTILE(region_removed_between_addr_and_kick, "SET_VRING_KICK failed: Bad address")
 {
 	struct vu_mem_region_msg r = { .region = { 0, 0x100000, t->g.vmm_base, 0 } };
 	uint64_t b = t->g.vmm_base;
@@ -546,24 +549,24 @@ HOSTILE(region_removed_between_addr_and_kick)
 
 /* ---- negotiation ---- */
 
-HOSTILE(second_owner)
+HOSTILE(second_owner, "SET_OWNER: already owned")
 {
 	return failed(fe_call(&t->fe, VU_REQ_SET_OWNER, NULL, 0, NULL, 0));
 }
 
-HOSTILE(feature_never_offered)
+HOSTILE(feature_never_offered, "SET_FEATURES: bits 0x8000000000000000 were never offered")
 {
 	return failed(fe_u64(&t->fe, VU_REQ_SET_FEATURES, RTE_BIT64(VU_F_PROTOCOL_FEATURES) |
 			     RTE_BIT64(63)));
 }
 
-HOSTILE(unknown_protocol_feature)
+HOSTILE(unknown_protocol_feature, "SET_PROTOCOL_FEATURES: unknown bits 0x4000000000000")
 {
 	return failed(fe_u64(&t->fe, VU_REQ_SET_PROTOCOL_FEATURES, RTE_BIT64(VU_PF_REPLY_ACK) |
 			     RTE_BIT64(50)));
 }
 
-HOSTILE(backend_channel_not_negotiated)
+HOSTILE(backend_channel_not_negotiated, "SET_BACKEND_REQ_FD without BACKEND_REQ negotiated")
 {
 	int sv[2], ret;
 
@@ -574,7 +577,7 @@ HOSTILE(backend_channel_not_negotiated)
 	return failed(ret);
 }
 
-HOSTILE(config_window_beyond_256)
+HOSTILE(config_window_beyond_256, "GET_CONFIG: payload size 68 does not match")
 {
 	struct vu_config c = { .offset = 200, .size = 100 };
 
@@ -582,12 +585,13 @@ HOSTILE(config_window_beyond_256)
 	return closed(t, fe_call(&t->fe, VU_REQ_GET_CONFIG, &c, 12 + 56, NULL, 0));
 }
 
-HOSTILE(status_wider_than_8_bits)
+HOSTILE(status_wider_than_8_bits, "SET_STATUS: 0x1ff is wider than 8 bits")
 {
 	return failed(fe_u64(&t->fe, VU_REQ_SET_STATUS, 0x1ff));
 }
 
-HOSTILE(log_base_larger_than_fd)
+HOSTILE(log_base_larger_than_fd,
+	"log: mmap_offset 0x0 + mmap_size 0x401000 reaches past the end of its fd")
 {
 	struct vu_log l = { .mmap_size = t->g.size + 4096, .mmap_offset = 0 };
 
@@ -595,7 +599,7 @@ HOSTILE(log_base_larger_than_fd)
 	       t->fe.reply.payload.u64 != 0;
 }
 
-HOSTILE(device_state_while_running)
+HOSTILE(device_state_while_running, "SET_DEVICE_STATE_FD: rings are still running")
 {
 	struct vu_device_state ds = { VU_DEVICE_STATE_SAVE, VU_DEVICE_STATE_PHASE_STOPPED };
 	int p[2];
@@ -610,7 +614,7 @@ HOSTILE(device_state_while_running)
 	return ok;
 }
 
-HOSTILE(mtu_out_of_range)
+HOSTILE(mtu_out_of_range, "NET_SET_MTU failed: Operation not supported")
 {
 	return failed(fe_u64(&t->fe, VU_REQ_NET_SET_MTU, 10));	/* no set_mtu op either */
 }

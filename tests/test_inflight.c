@@ -7,13 +7,17 @@
  * frontend recovers (SET_INFLIGHT_FD with the region the first backend
  * filled, bases from the used ring) and the new backend must resubmit
  * exactly the chains that were in flight, oldest first: nothing completed
- * is lost or done twice.
+ * is lost or done twice. The second case does the same under traffic: a
+ * driver thread keeps the ring full while each backend completes chains
+ * out of order, and backends are killed at random moments, 100 times.
  */
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <rte_bitops.h>
 
@@ -26,15 +30,27 @@
 
 #define QSIZE		16
 #define POSTED		8	/* chains the driver makes available */
+#define TRAFFIC_QSIZE	64	/* the ring of the case under traffic */
 #define COMPLETED	3	/* chains the first backend completes before dying */
 #define CHILD_ENV	"VU_TEST_INFLIGHT_CHILD"
 #define COMPLETE_ENV	"VU_TEST_INFLIGHT_COMPLETE"
+#define TRAFFIC_ENV	"VU_TEST_INFLIGHT_TRAFFIC"	/* the child runs traffic_ops */
+#define CYCLES_ENV	"VU_TEST_INFLIGHT_CYCLES"	/* kills under traffic (100) */
 
 /* ---- the child: a device that pops everything and completes some ---- */
 
 static struct vu_vring_dev ring;
 static struct vu_vring_chain chains[VU_VRING_BURST_MAX];
 static unsigned int complete_n;
+static bool child_ready;	/* 'R' is in the pipe: start reports may follow */
+
+/* A reconnecting front-end may start a ring before child_main() said 'R'. */
+static void
+wait_child_ready(void)
+{
+	while (!__atomic_load_n(&child_ready, __ATOMIC_ACQUIRE))
+		usleep(100);
+}
 
 /* Report: popped count, resubmitted count, then the popped heads. */
 static int
@@ -61,6 +77,7 @@ dev_start(struct vu_backend *b, const struct vu_backend_vring *vq)
 	vu_vring_dev_push(&ring, used, RTE_MIN(n, (uint16_t)complete_n));
 	rec[0] = n;
 	rec[1] = (uint16_t)ring.stats.resubmitted;
+	wait_child_ready();
 	if (write(3, rec, (2 + n) * sizeof(uint16_t)) < 0)
 		return -errno;
 	return 0;
@@ -89,6 +106,101 @@ static const struct vu_device_ops dev_ops = {
 	.enter_suspended_state = dev_suspend,
 };
 
+/*
+ * The traffic device: a thread pops bursts of chains (8 readable bytes, the
+ * request's number, then 8 writable ones) and holds them; each round it
+ * completes a random few of those it holds, picked anywhere, writing each
+ * number back, in two pushes. Chains stay in flight for a while, complete
+ * out of order and in batches of several, wherever the kill lands.
+ */
+static pthread_t traffic_thread;
+static bool traffic_stop;
+
+static void *
+traffic_loop(void *arg)
+{
+	static struct vu_vring_chain held[TRAFFIC_QSIZE];
+	struct vu_vring_used_elem used[TRAFFIC_QSIZE];
+	uint16_t nheld = 0, n, k, i, j, half;
+
+	(void)arg;
+	while (!__atomic_load_n(&traffic_stop, __ATOMIC_ACQUIRE) &&
+	       vu_vring_dev_broken(&ring) == VU_VRING_OK) {
+		n = (uint16_t)RTE_MIN(TRAFFIC_QSIZE - nheld, VU_VRING_BURST_MAX);
+		n = vu_vring_dev_pop(&ring, held + nheld, (uint16_t)(rand() % (n + 1)));
+		nheld = (uint16_t)(nheld + n);
+		k = nheld > 0 ? (uint16_t)(rand() % (nheld + 1)) : 0;
+		if (k == 0) {
+			usleep(20);
+			continue;
+		}
+		for (i = 0; i < k; i++) {
+			struct vu_vring_chain *c;
+			uint32_t len = 0;
+
+			j = (uint16_t)(rand() % nheld);
+			c = &held[j];
+			if (c->nr_read == 1 && c->nr_write == 1 && c->seg[0].len == 8 &&
+			    c->seg[1].len == 8) {
+				memcpy(c->seg[1].addr, c->seg[0].addr, 8);
+				len = 8;
+			}
+			used[i] = (struct vu_vring_used_elem){ .id = c->head, .len = len };
+			held[j] = held[--nheld];
+		}
+		half = k / 2;
+		vu_vring_dev_push(&ring, used, half);
+		vu_vring_dev_push(&ring, used + half, (uint16_t)(k - half));
+	}
+	return NULL;
+}
+
+/* Report the chains this backend will resubmit, then start the thread. */
+static int
+traffic_start(struct vu_backend *b, const struct vu_backend_vring *vq)
+{
+	struct vu_vring_dev_conf c = {
+		.name = "traffic-dev", .index = vq->index, .size = vq->size,
+		.desc = vq->desc, .avail = vq->avail, .used = vq->used,
+		.last_avail = vq->base, .features = vq->features, .mem = vq->mem,
+		.call_fd = -1, .err_fd = vq->err_fd, .inflight = vq->inflight,
+		.inflight_size = vq->inflight_size,
+	};
+	uint16_t resubmit;
+
+	(void)b;
+	if (vq->inflight == NULL || vu_vring_dev_init(&ring, &c) != 0)
+		return -EINVAL;
+	wait_child_ready();
+	resubmit = ring.nr_resubmit;
+	if (write(3, &resubmit, sizeof(resubmit)) < 0)
+		return -errno;
+	__atomic_store_n(&traffic_stop, false, __ATOMIC_RELEASE);
+	return -pthread_create(&traffic_thread, NULL, traffic_loop, NULL);
+}
+
+static int
+traffic_halt(struct vu_backend *b, uint16_t index, uint16_t *next_avail)
+{
+	(void)b;
+	(void)index;
+	__atomic_store_n(&traffic_stop, true, __ATOMIC_RELEASE);
+	pthread_join(traffic_thread, NULL);
+	*next_avail = vu_vring_dev_last_avail(&ring);
+	return 0;
+}
+
+static const struct vu_device_ops traffic_ops = {
+	.type = "inflight-traffic",
+	.max_queues = 1,
+	.features = RTE_BIT64(32),	/* VERSION_1 */
+	.protocol_features = RTE_BIT64(VU_PF_INFLIGHT_SHMFD) | RTE_BIT64(VU_PF_REPLY_ACK),
+	.start_queue = traffic_start,
+	.stop_queue = traffic_halt,
+	.reset = dev_reset,
+	.enter_suspended_state = dev_suspend,
+};
+
 __attribute__((constructor)) static void
 child_main(void)
 {
@@ -97,18 +209,23 @@ child_main(void)
 
 	if (path == NULL)
 		return;
+	if (getenv(TRAFFIC_ENV) != NULL) {
+		bc.ops = &traffic_ops;
+		srand((unsigned int)getpid());
+	}
 	complete_n = (unsigned int)atoi(getenv(COMPLETE_ENV));
 	bc.path = path;
 	if (vu_backend_create(&bc) == NULL)
 		_exit(2);
 	if (write(3, "R", 1) != 1)
 		_exit(3);
+	__atomic_store_n(&child_ready, true, __ATOMIC_RELEASE);
 	for (;;)
 		pause();
 }
 
 static pid_t
-spawn(const char *path, unsigned int complete, int *report)
+spawn(const char *path, unsigned int complete, bool traffic, int *report)
 {
 	char n[16], c;
 	int p[2];
@@ -123,13 +240,23 @@ spawn(const char *path, unsigned int complete, int *report)
 		dup2(p[1], 3);
 		setenv(CHILD_ENV, path, 1);
 		setenv(COMPLETE_ENV, n, 1);
+		if (traffic)
+			setenv(TRAFFIC_ENV, "1", 1);
 		execl("/proc/self/exe", "test_inflight-backend", (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
 	*report = p[0];
-	if (pid < 0 || read(p[0], &c, 1) != 1 || c != 'R')
+	if (pid < 0)
 		return -1;
+	if (read(p[0], &c, 1) != 1 || c != 'R') {
+		int status = 0;
+
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		printf("# the backend did not start: status 0x%x\n", status);
+		return -1;
+	}
 	return pid;
 }
 
@@ -215,7 +342,7 @@ crash_resubmits_inflight(void)
 		.avail = avail, .used = used, .kick_fd = efd[0], .call_fd = efd[1] };
 
 	/* First backend: pops all, completes COMPLETED, dies. */
-	pid = spawn(path, COMPLETED, &report);
+	pid = spawn(path, COMPLETED, false, &report);
 	CHECK(pid > 0);
 	fc.path = path;
 	fe = vu_frontend_create(&fc);
@@ -236,7 +363,7 @@ crash_resubmits_inflight(void)
 
 	/* Second backend: gets the inflight region back and must resubmit
 	 * exactly heads COMPLETED..POSTED-1, and nothing new. */
-	pid = spawn(path, 0, &report);
+	pid = spawn(path, 0, false, &report);
 	CHECK(pid > 0);
 	CHECK(wait_event(VU_FRONTEND_EV_RECOVERED, 1));
 	CHECK_EQ(read_report(report, heads, &resub), POSTED - COMPLETED);
@@ -258,6 +385,218 @@ crash_resubmits_inflight(void)
 	CHECK_EQ(vu_test_count_fds(), fds_before);
 }
 
+/* ---- under traffic ---- */
+
+#define SLOTS		1024	/* request buffers, more than can be outstanding */
+
+struct request {
+	uint64_t number;	/* the device reads it */
+	uint64_t echo;		/* and writes it back here */
+};
+
+/* The guest's driver: requests numbered from 0, each completed once. */
+struct driver {
+	struct vu_vring_drv r;
+	struct request *req;	/* SLOTS of them, in guest memory */
+	bool busy[SLOTS];
+	uint64_t next;		/* number of the next request */
+	uint64_t done;		/* requests completed */
+	uint64_t bad;		/* completions with a wrong echo or length */
+	bool adding;		/* false: let the ring drain */
+	bool stop;
+	pthread_t th;
+};
+
+static bool
+driver_add_one(struct driver *d)
+{
+	uint64_t num = d->next;
+	struct request *q = &d->req[num % SLOTS];
+	struct vu_vring_drv_seg segs[2] = {
+		{ .addr = &q->number, .len = sizeof(q->number) },
+		{ .addr = &q->echo, .len = sizeof(q->echo), .write = true },
+	};
+
+	if (d->busy[num % SLOTS] || vu_vring_drv_free(&d->r) < 2)
+		return false;
+	q->number = num;
+	q->echo = UINT64_MAX;
+	if (vu_vring_drv_add(&d->r, segs, 2, (void *)(uintptr_t)(num + 1)) != 0)
+		return false;
+	d->busy[num % SLOTS] = true;
+	__atomic_store_n(&d->next, num + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void *
+driver_loop(void *arg)
+{
+	struct driver *d = arg;
+	void *cookies[VU_VRING_BURST_MAX];
+	uint32_t lens[VU_VRING_BURST_MAX];
+	uint16_t n, i;
+	bool busy;
+
+	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
+		busy = false;
+		while (__atomic_load_n(&d->adding, __ATOMIC_ACQUIRE) && driver_add_one(d))
+			busy = true;
+		vu_vring_drv_publish(&d->r);
+		n = vu_vring_drv_reclaim(&d->r, cookies, lens, VU_VRING_BURST_MAX);
+		for (i = 0; i < n; i++) {
+			uint64_t num = (uintptr_t)cookies[i] - 1;
+
+			if (lens[i] != sizeof(uint64_t) || d->req[num % SLOTS].echo != num)
+				d->bad++;
+			d->busy[num % SLOTS] = false;
+		}
+		__atomic_fetch_add(&d->done, n, __ATOMIC_RELEASE);
+		if (!busy && n == 0)
+			usleep(20);
+	}
+	return NULL;
+}
+
+static bool
+wait_done(struct driver *d, uint64_t target)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (__atomic_load_n(&d->done, __ATOMIC_ACQUIRE) >= target)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+static int
+read_resubmitted(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint16_t n;
+
+	if (poll(&p, 1, 5000) != 1 || read(fd, &n, sizeof(n)) != sizeof(n))
+		return -1;
+	return n;
+}
+
+/*
+ * Backends killed with SIGKILL at random moments while the ring is busy:
+ * after each restart the new backend resubmits what was in flight and
+ * traffic resumes; at the end every request was completed exactly once
+ * (the driver breaks the ring on a completion it does not expect), with
+ * its own number echoed, and used->idx equals avail->idx.
+ */
+static void
+kills_under_traffic(void)
+{
+	struct vu_guest_mem_layout l = { .gpa = 0, .size = 1 << 20 };
+	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .reconnect = true,
+		.conn_fd = -1, .device_type = 2, .base_features = RTE_BIT64(32),
+		.reply_timeout_ms = 2000, .ops = &fe_ops };
+	const char *env = getenv(CYCLES_ENV);
+	unsigned int cycles = env != NULL ? (unsigned int)atoi(env) : 100;
+	unsigned int seed = (unsigned int)time(NULL), c, restarts_with_resubmit = 0;
+	struct vu_frontend_mem_region regions[1];
+	struct vu_vring_drv_conf dc;
+	struct vu_frontend_vring vr;
+	static struct driver d;
+	struct vu_guest_mem *mem;
+	struct vu_frontend *fe;
+	uint64_t total_resubmitted = 0, next, used_idx, avail_idx;
+	double t0, t1, t_traffic = 0, t_recover = 0;
+	int fds_before = vu_test_count_fds(), report, status, efd[2], n;
+	uint8_t *va;
+	char path[108];
+	pid_t pid;
+
+	printf("# seed %u, %u kills\n", seed, cycles);
+	srand(seed);
+	snprintf(path, sizeof(path), "/tmp/vu-inflight-t-%d.sock", getpid());
+	unlink(path);
+	mem = vu_guest_mem_create("test-inflight-t", &l, 1, VU_GUEST_MEM_PLAIN, NULL);
+	CHECK(mem != NULL);
+	CHECK_EQ(vu_frontend_regions_from_guest_mem(mem, regions, 1), 1);
+	va = mem->regions[0].va;
+	dc = (struct vu_vring_drv_conf){ .name = "traffic-drv", .size = TRAFFIC_QSIZE,
+		.desc = va, .avail = va + 0x1000, .used = va + 0x2000,
+		.features = RTE_BIT64(32), .kick_fd = -1,
+		.addr_offset = regions[0].gpa - (uint64_t)(uintptr_t)va };
+	CHECK_EQ(vu_vring_drv_init(&d.r, &dc), 0);
+	d.req = (struct request *)(va + 0x10000);
+	efd[0] = eventfd(0, EFD_CLOEXEC);
+	efd[1] = eventfd(0, EFD_CLOEXEC);
+	vr = (struct vu_frontend_vring){ .index = 0, .size = TRAFFIC_QSIZE, .base = 0,
+		.desc = dc.desc, .avail = dc.avail, .used = dc.used,
+		.kick_fd = efd[0], .call_fd = efd[1] };
+
+	pid = spawn(path, 0, true, &report);
+	CHECK(pid > 0);
+	fc.path = path;
+	fe = vu_frontend_create(&fc);
+	CHECK(fe != NULL);
+	CHECK(vu_frontend_protocol_features(fe) & RTE_BIT64(VU_PF_INFLIGHT_SHMFD));
+	CHECK_EQ(vu_frontend_activate(fe, regions, 1, &vr, 1), 0);
+	CHECK_EQ(read_resubmitted(report), 0);
+	d.adding = true;
+	CHECK_EQ(pthread_create(&d.th, NULL, driver_loop, &d), 0);
+
+	for (c = 0; c < cycles; c++) {
+		/* Traffic moves under this backend, then it dies mid-stream. */
+		t0 = vu_test_now_ms();
+		CHECK(wait_done(&d, __atomic_load_n(&d.done, __ATOMIC_ACQUIRE) + 2 * TRAFFIC_QSIZE));
+		usleep((useconds_t)(rand() % 2000));
+		t1 = vu_test_now_ms();
+		t_traffic += t1 - t0;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		close(report);
+		CHECK(wait_event(VU_FRONTEND_EV_DISCONNECTED, c + 1));
+		pid = spawn(path, 0, true, &report);
+		CHECK(pid > 0);
+		CHECK(wait_event(VU_FRONTEND_EV_RECOVERED, c + 1));
+		t_recover = RTE_MAX(t_recover, vu_test_now_ms() - t1);
+		n = read_resubmitted(report);
+		CHECK(n >= 0 && n <= TRAFFIC_QSIZE / 2);
+		total_resubmitted += (unsigned int)n;
+		restarts_with_resubmit += n > 0;
+		CHECK_EQ(vu_vring_drv_broken(&d.r), VU_VRING_OK);
+	}
+
+	/* Drain: every request added comes back, once. */
+	__atomic_store_n(&d.adding, false, __ATOMIC_RELEASE);
+	usleep(1000);
+	next = __atomic_load_n(&d.next, __ATOMIC_ACQUIRE);
+	CHECK(wait_done(&d, next));
+	usleep(50000);				/* nothing more may arrive */
+	__atomic_store_n(&d.stop, true, __ATOMIC_RELEASE);
+	pthread_join(d.th, NULL);
+	used_idx = __atomic_load_n(&d.r.used->idx, __ATOMIC_ACQUIRE);
+	avail_idx = __atomic_load_n(&d.r.avail->idx, __ATOMIC_ACQUIRE);
+	printf("# %" PRIu64 " requests, %" PRIu64 " completed, %" PRIu64 " bad; "
+	       "%" PRIu64 " chains resubmitted in %u of %u restarts\n", next, d.done, d.bad,
+	       total_resubmitted, restarts_with_resubmit, cycles);
+	printf("# traffic before each kill: %.0f ms on average; the slowest recovery "
+	       "(kill to replayed activation): %.0f ms\n", t_traffic / cycles, t_recover);
+	CHECK_EQ(vu_vring_drv_broken(&d.r), VU_VRING_OK);
+	CHECK_EQ(d.done, next);
+	CHECK_EQ(d.bad, 0);
+	CHECK_EQ(used_idx, avail_idx);
+	CHECK_EQ(avail_idx, next % 65536);
+
+	vu_frontend_destroy(fe);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(report);
+	close(efd[0]);
+	close(efd[1]);
+	unlink(path);
+	vu_vring_drv_fini(&d.r);
+	vu_guest_mem_destroy(mem);
+	vu_fdman_shutdown();
+	CHECK_EQ(vu_test_count_fds(), fds_before);
+}
+
 VU_TEST_MAIN(
 	VU_TEST_CASE(crash_resubmits_inflight),
+	VU_TEST_CASE_TIMEOUT(kills_under_traffic, 300),
 )

@@ -924,56 +924,6 @@ test_inflight_unpop(void)
 	free(a);
 }
 
-/* An area for another size is ignored; a scrambled one does no harm. */
-static void
-test_inflight_bad_area(void)
-{
-	struct ifl_area *a = ifl_alloc(64);
-	struct bed b;
-	uint16_t i;
-
-	CHECK(a != NULL);
-	CHECK(bed_setup(&b, 16, 0, 0));
-	a->version = 1;
-	a->desc_num = 64;
-	b.conf.inflight = a;
-	b.conf.inflight_size = b.size;
-	CHECK(bed_init(&b));
-	CHECK(b.r.inflight == NULL);
-	/* desc_num is the front-end's word: the size we mapped for decides */
-	a->desc_num = 16;
-	b.conf.inflight_size = 8;
-	CHECK(bed_init(&b));
-	CHECK(b.r.inflight == NULL);
-	b.conf.inflight_size = 0;
-	CHECK(bed_init(&b));
-	CHECK(b.r.inflight == NULL);
-	b.conf.inflight_size = 16;
-	a->desc_num = 64;
-	post_simple(&b, 1);
-	CHECK_EQ(pop(&b, 32), 1);
-	push1(&b, 1, 0);
-	CHECK_EQ(ifl_count(a, 64), 0);
-	/* right size, garbage inside */
-	memset(a, 0xff, 16 + 16 * 16);
-	a->desc_num = 16;
-	for (i = 0; i < 16; i++)
-		a->desc[i].inflight = (uint8_t)(i & 1);
-	b.conf.last_avail = b.used->idx;
-	CHECK(bed_init(&b));
-	/* odd heads in flight; used_idx 0xffff: slots 15 and 0 were the last
-	 * batch, and slot 0 names head 1 */
-	CHECK_EQ(b.r.nr_resubmit, 7);
-	CHECK_EQ(vu_vring_dev_last_avail(&b.r), 1 + 7);
-	/* zeroed descriptors: empty chains; then the area's claim is found to
-	 * be inconsistent with the avail ring (1 posted, 8 consumed) */
-	CHECK_EQ(pop(&b, 32), 7);
-	CHECK_EQ(b.chains[0].head, 3);
-	CHECK_EQ(vu_vring_dev_broken(&b.r), VU_VRING_ERR_avail_idx);
-	bed_teardown(&b);
-	free(a);
-}
-
 /* The avail ring full of one head, twice round: each pop returns it. */
 static void
 test_same_head_repeated(void)
@@ -1112,14 +1062,38 @@ expect_break_on_bed(struct bed *b, uint16_t head, enum vu_vring_error why)
 	return true;
 }
 
+/* The front-end moves avail->idx to @p idx: the ring breaks with @p why
+ * on the next pop, signals err_fd once, and does nothing afterwards. */
+static bool
+expect_idx_break_on_bed(struct bed *b, uint16_t idx, enum vu_vring_error why)
+{
+	b->avail->idx = idx;
+	if (pop(b, 32) != 0 || vu_vring_dev_broken(&b->r) != why) {
+		printf("# broken: %d (%s), want %d (%s)\n", vu_vring_dev_broken(&b->r),
+		       vu_vring_error_str(vu_vring_dev_broken(&b->r)), why,
+		       vu_vring_error_str(why));
+		return false;
+	}
+	if (efd_take(b->err_fd) != 1 || b->r.stats.broken != 1) {
+		printf("# err_fd not signalled once\n");
+		return false;
+	}
+	b->avail->idx = (uint16_t)(vu_vring_dev_last_avail(&b->r) + 1);
+	if (pop(b, 32) != 0 || efd_take(b->err_fd) != 0 || b->r.stats.broken != 1) {
+		printf("# the broken ring still did something\n");
+		return false;
+	}
+	return true;
+}
+
 /*
- * The ring breaks at @p head with reason @p why: the good chain before it
- * is returned, err_fd is signalled once, one log line names the ring and
- * the reason, the ring does nothing afterwards, and another ring on the
- * same memory keeps going.
+ * The ring breaks with reason @p why when @p breaks does its part (@p arg:
+ * the bad head, or the bad index): one log line names the ring and the
+ * reason, and another ring on the same memory keeps going.
  */
 static bool
-expect_break(struct bed *b, uint16_t head, enum vu_vring_error why)
+expect_break_seen(struct bed *b, uint16_t arg, enum vu_vring_error why,
+		  bool (*breaks)(struct bed *b, uint16_t arg, enum vu_vring_error why))
 {
 	struct other_ring other;
 	char reason[96];
@@ -1130,7 +1104,7 @@ expect_break(struct bed *b, uint16_t head, enum vu_vring_error why)
 		return false;
 	}
 	snprintf(reason, sizeof(reason), "ring broken: %s", vu_vring_error_str(why));
-	ok = vu_test_log_begin(RTE_LOG_ERR) && expect_break_on_bed(b, head, why) &&
+	ok = vu_test_log_begin(RTE_LOG_ERR) && breaks(b, arg, why) &&
 	     vu_test_log_has("(tvring:3)", reason);
 	vu_test_log_end();
 	if (ok && !other_moves(&other)) {
@@ -1141,6 +1115,13 @@ expect_break(struct bed *b, uint16_t head, enum vu_vring_error why)
 	return ok;
 }
 
+/* The good chain before @p head comes back, then the ring breaks there. */
+static bool
+expect_break(struct bed *b, uint16_t head, enum vu_vring_error why)
+{
+	return expect_break_seen(b, head, why, expect_break_on_bed);
+}
+
 static void
 test_bad_avail_idx(void)
 {
@@ -1149,12 +1130,8 @@ test_bad_avail_idx(void)
 	CHECK(bed_setup(&b, 16, 0, 0));
 	post_simple(&b, 0);
 	CHECK_EQ(pop(&b, 32), 1);
-	b.avail->idx = 1 + 17;			/* 17 new entries in a ring of 16 */
-	CHECK_EQ(pop(&b, 32), 0);
-	CHECK_EQ(vu_vring_dev_broken(&b.r), VU_VRING_ERR_avail_idx);
-	CHECK_EQ(efd_take(b.err_fd), 1);
-	CHECK_EQ(pop(&b, 32), 0);
-	CHECK_EQ(efd_take(b.err_fd), 0);
+	/* 17 new entries in a ring of 16 */
+	CHECK(expect_break_seen(&b, 1 + 17, VU_VRING_ERR_avail_idx, expect_idx_break_on_bed));
 	bed_teardown(&b);
 }
 
@@ -1164,10 +1141,71 @@ test_bad_avail_idx_backwards(void)
 	struct bed b;
 
 	CHECK(bed_setup(&b, 16, 0, 10));
-	b.avail->idx = 9;
-	CHECK_EQ(pop(&b, 32), 0);
-	CHECK_EQ(vu_vring_dev_broken(&b.r), VU_VRING_ERR_avail_idx);
+	CHECK(expect_break_seen(&b, 9, VU_VRING_ERR_avail_idx, expect_idx_break_on_bed));
 	bed_teardown(&b);
+}
+
+/* Resubmitted chains: @p n come back, then the ring breaks with @p why. */
+static bool
+resubmit_then_break(struct bed *b, uint16_t n, enum vu_vring_error why)
+{
+	uint16_t got = pop(b, 32);
+
+	if (got != n || vu_vring_dev_broken(&b->r) != why) {
+		printf("# popped %u, broken %d; want %u, %d\n", got,
+		       vu_vring_dev_broken(&b->r), n, why);
+		return false;
+	}
+	return efd_take(b->err_fd) == 1;
+}
+
+/* An area for another size is ignored; a scrambled one does no harm. */
+static void
+test_inflight_bad_area(void)
+{
+	struct ifl_area *a = ifl_alloc(64);
+	struct bed b;
+	uint16_t i;
+
+	CHECK(a != NULL);
+	CHECK(bed_setup(&b, 16, 0, 0));
+	a->version = 1;
+	a->desc_num = 64;
+	b.conf.inflight = a;
+	b.conf.inflight_size = b.size;
+	CHECK(bed_init(&b));
+	CHECK(b.r.inflight == NULL);
+	/* desc_num is the front-end's word: the size we mapped for decides */
+	a->desc_num = 16;
+	b.conf.inflight_size = 8;
+	CHECK(bed_init(&b));
+	CHECK(b.r.inflight == NULL);
+	b.conf.inflight_size = 0;
+	CHECK(bed_init(&b));
+	CHECK(b.r.inflight == NULL);
+	b.conf.inflight_size = 16;
+	a->desc_num = 64;
+	post_simple(&b, 1);
+	CHECK_EQ(pop(&b, 32), 1);
+	push1(&b, 1, 0);
+	CHECK_EQ(ifl_count(a, 64), 0);
+	/* right size, garbage inside */
+	memset(a, 0xff, 16 + 16 * 16);
+	a->desc_num = 16;
+	for (i = 0; i < 16; i++)
+		a->desc[i].inflight = (uint8_t)(i & 1);
+	b.conf.last_avail = b.used->idx;
+	CHECK(bed_init(&b));
+	/* odd heads in flight; used_idx 0xffff: slots 15 and 0 were the last
+	 * batch, and slot 0 names head 1 */
+	CHECK_EQ(b.r.nr_resubmit, 7);
+	CHECK_EQ(vu_vring_dev_last_avail(&b.r), 1 + 7);
+	/* zeroed descriptors: empty chains; then the area's claim is found to
+	 * be inconsistent with the avail ring (1 posted, 8 consumed) */
+	CHECK(expect_break_seen(&b, 7, VU_VRING_ERR_avail_idx, resubmit_then_break));
+	CHECK_EQ(b.chains[0].head, 3);
+	bed_teardown(&b);
+	free(a);
 }
 
 static void
@@ -1224,12 +1262,10 @@ test_chain_whole_ring(void)
 	post(&b, 0);
 	CHECK_EQ(pop(&b, 32), 1);
 	CHECK_EQ(b.chains[0].nr_read, 32);
-	/* the same with the last one pointing back */
+	/* the last one pointing back: 1..31 go round (0 becomes a good chain) */
 	b.desc[31].flags |= N;
-	b.desc[31].next = 0;
-	post(&b, 0);
-	CHECK_EQ(pop(&b, 32), 0);
-	CHECK_EQ(vu_vring_dev_broken(&b.r), VU_VRING_ERR_chain_loop);
+	b.desc[31].next = 1;
+	CHECK(expect_break(&b, 1, VU_VRING_ERR_chain_loop));
 	bed_teardown(&b);
 }
 
