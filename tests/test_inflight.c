@@ -34,7 +34,7 @@
 #define COMPLETED	3	/* chains the first backend completes before dying */
 #define CHILD_ENV	"VU_TEST_INFLIGHT_CHILD"
 #define COMPLETE_ENV	"VU_TEST_INFLIGHT_COMPLETE"
-#define TRAFFIC_ENV	"VU_TEST_INFLIGHT_TRAFFIC"	/* the child runs traffic_ops */
+#define TRAFFIC_ENV	"VU_TEST_INFLIGHT_TRAFFIC"	/* the child runs traffic_loop() */
 #define CYCLES_ENV	"VU_TEST_INFLIGHT_CYCLES"	/* kills under traffic (100) */
 
 /* ---- the child: a device that pops everything and completes some ---- */
@@ -52,22 +52,30 @@ wait_child_ready(void)
 		usleep(100);
 }
 
-/* Report: popped count, resubmitted count, then the popped heads. */
+/* The child's ring on what the backend was given, inflight area included. */
 static int
-dev_start(struct vu_backend *b, const struct vu_backend_vring *vq)
+ring_init(const struct vu_backend_vring *vq, const char *name)
 {
 	struct vu_vring_dev_conf c = {
-		.name = "inflight-dev", .index = vq->index, .size = vq->size,
+		.name = name, .index = vq->index, .size = vq->size,
 		.desc = vq->desc, .avail = vq->avail, .used = vq->used,
 		.last_avail = vq->base, .features = vq->features, .mem = vq->mem,
 		.call_fd = -1, .err_fd = vq->err_fd, .inflight = vq->inflight,
 		.inflight_size = vq->inflight_size,
 	};
+
+	return vu_vring_dev_init(&ring, &c);
+}
+
+/* Report: popped count, resubmitted count, then the popped heads. */
+static int
+dev_start(struct vu_backend *b, const struct vu_backend_vring *vq)
+{
 	struct vu_vring_used_elem used[VU_VRING_BURST_MAX];
 	uint16_t rec[2 + VU_VRING_BURST_MAX], n, i;
 
 	(void)b;
-	if (vu_vring_dev_init(&ring, &c) != 0)
+	if (ring_init(vq, "inflight-dev") != 0)
 		return -EINVAL;
 	n = vu_vring_dev_pop(&ring, chains, VU_VRING_BURST_MAX);
 	for (i = 0; i < n; i++) {
@@ -159,17 +167,10 @@ traffic_loop(void *arg)
 static int
 traffic_start(struct vu_backend *b, const struct vu_backend_vring *vq)
 {
-	struct vu_vring_dev_conf c = {
-		.name = "traffic-dev", .index = vq->index, .size = vq->size,
-		.desc = vq->desc, .avail = vq->avail, .used = vq->used,
-		.last_avail = vq->base, .features = vq->features, .mem = vq->mem,
-		.call_fd = -1, .err_fd = vq->err_fd, .inflight = vq->inflight,
-		.inflight_size = vq->inflight_size,
-	};
 	uint16_t resubmit;
 
 	(void)b;
-	if (vq->inflight == NULL || vu_vring_dev_init(&ring, &c) != 0)
+	if (vq->inflight == NULL || ring_init(vq, "traffic-dev") != 0)
 		return -EINVAL;
 	wait_child_ready();
 	resubmit = ring.nr_resubmit;
@@ -190,17 +191,6 @@ traffic_halt(struct vu_backend *b, uint16_t index, uint16_t *next_avail)
 	return 0;
 }
 
-static const struct vu_device_ops traffic_ops = {
-	.type = "inflight-traffic",
-	.max_queues = 1,
-	.features = RTE_BIT64(32),	/* VERSION_1 */
-	.protocol_features = RTE_BIT64(VU_PF_INFLIGHT_SHMFD) | RTE_BIT64(VU_PF_REPLY_ACK),
-	.start_queue = traffic_start,
-	.stop_queue = traffic_halt,
-	.reset = dev_reset,
-	.enter_suspended_state = dev_suspend,
-};
-
 __attribute__((constructor)) static void
 child_main(void)
 {
@@ -210,6 +200,11 @@ child_main(void)
 	if (path == NULL)
 		return;
 	if (getenv(TRAFFIC_ENV) != NULL) {
+		static struct vu_device_ops traffic_ops;
+
+		traffic_ops = dev_ops;
+		traffic_ops.start_queue = traffic_start;
+		traffic_ops.stop_queue = traffic_halt;
 		bc.ops = &traffic_ops;
 		srand((unsigned int)getpid());
 	}
@@ -303,86 +298,148 @@ wait_event(enum vu_frontend_event e, unsigned int count)
 	return false;
 }
 
+/*
+ * The VMM side of both cases: guest memory holding ring 0 (descriptors at
+ * 0, avail at 0x1000, used at 0x2000), a reconnecting client frontend, and
+ * the backend process it talks to.
+ */
+struct vmm {
+	struct vu_guest_mem *mem;
+	struct vu_frontend_mem_region region;
+	struct vu_frontend *fe;
+	uint8_t *va;		/* the region's first byte: guest address 0 */
+	int efd[2];		/* kick, call */
+	int report;		/* the backend's report pipe */
+	pid_t pid;		/* the backend */
+	unsigned int deaths;	/* backends killed so far */
+	char path[108];
+	int fds_before;
+};
+
+static bool
+vmm_up(struct vmm *v, const char *tag)
+{
+	struct vu_guest_mem_layout l = { .gpa = 0, .size = 1 << 20 };
+
+	*v = (struct vmm){ .efd = { -1, -1 }, .report = -1, .pid = -1,
+			   .fds_before = vu_test_count_fds() };
+	snprintf(v->path, sizeof(v->path), "/tmp/vu-%s-%d.sock", tag, getpid());
+	unlink(v->path);
+	v->mem = vu_guest_mem_create(tag, &l, 1, VU_GUEST_MEM_PLAIN, NULL);
+	if (v->mem == NULL || vu_frontend_regions_from_guest_mem(v->mem, &v->region, 1) != 1)
+		return false;
+	v->va = v->mem->regions[0].va;
+	v->efd[0] = eventfd(0, EFD_CLOEXEC);
+	v->efd[1] = eventfd(0, EFD_CLOEXEC);
+	return v->efd[0] >= 0 && v->efd[1] >= 0;
+}
+
+/* The first backend, then the frontend: negotiated, ring 0 of @p size active. */
+static bool
+vmm_connect(struct vmm *v, unsigned int complete, bool traffic, uint16_t size)
+{
+	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .reconnect = true,
+		.path = v->path, .conn_fd = -1, .device_type = 2,
+		.base_features = RTE_BIT64(32), .reply_timeout_ms = 2000, .ops = &fe_ops };
+	struct vu_frontend_vring vr = { .index = 0, .size = size, .base = 0, .desc = v->va,
+		.avail = v->va + 0x1000, .used = v->va + 0x2000,
+		.kick_fd = v->efd[0], .call_fd = v->efd[1] };
+
+	v->pid = spawn(v->path, complete, traffic, &v->report);
+	if (v->pid <= 0)
+		return false;
+	v->fe = vu_frontend_create(&fc);
+	return v->fe != NULL &&
+	       (vu_frontend_protocol_features(v->fe) & RTE_BIT64(VU_PF_INFLIGHT_SHMFD)) &&
+	       vu_frontend_activate(v->fe, &v->region, 1, &vr, 1) == 0;
+}
+
+/* SIGKILL the backend; the frontend reports it gone. */
+static bool
+vmm_kill_backend(struct vmm *v)
+{
+	int status;
+
+	kill(v->pid, SIGKILL);
+	waitpid(v->pid, &status, 0);
+	close(v->report);
+	v->pid = -1;
+	v->report = -1;
+	return wait_event(VU_FRONTEND_EV_DISCONNECTED, ++v->deaths);
+}
+
+/* A new backend on the same socket; the frontend replays the activation. */
+static bool
+vmm_restart_backend(struct vmm *v, unsigned int complete, bool traffic)
+{
+	v->pid = spawn(v->path, complete, traffic, &v->report);
+	return v->pid > 0 && wait_event(VU_FRONTEND_EV_RECOVERED, v->deaths);
+}
+
+/* Everything down; the caller checks the fd count against fds_before. */
+static void
+vmm_down(struct vmm *v)
+{
+	int status;
+
+	if (v->fe != NULL)
+		vu_frontend_destroy(v->fe);
+	if (v->pid > 0) {
+		kill(v->pid, SIGKILL);
+		waitpid(v->pid, &status, 0);
+	}
+	if (v->report >= 0)
+		close(v->report);
+	close(v->efd[0]);
+	close(v->efd[1]);
+	unlink(v->path);
+	vu_guest_mem_destroy(v->mem);
+	vu_fdman_shutdown();
+}
+
 static void
 crash_resubmits_inflight(void)
 {
-	struct vu_guest_mem_layout l = { .gpa = 0, .size = 1 << 20 };
-	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .reconnect = true,
-		.conn_fd = -1, .device_type = 2, .base_features = RTE_BIT64(32),
-		.reply_timeout_ms = 2000, .ops = &fe_ops };
-	struct vu_frontend_mem_region regions[1];
-	struct vu_frontend_vring vr;
 	struct vu_vring_desc *desc;
 	struct vu_vring_avail *avail;
 	struct vu_vring_used *used;
-	struct vu_guest_mem *mem;
-	struct vu_frontend *fe;
 	uint16_t heads[VU_VRING_BURST_MAX], resub, i;
-	int fds_before = vu_test_count_fds(), report, status, efd[2];
-	char path[108];
-	pid_t pid;
+	struct vmm v;
 
-	snprintf(path, sizeof(path), "/tmp/vu-inflight-%d.sock", getpid());
-	unlink(path);
-	mem = vu_guest_mem_create("test-inflight", &l, 1, VU_GUEST_MEM_PLAIN, NULL);
-	CHECK(mem != NULL);
-	CHECK_EQ(vu_frontend_regions_from_guest_mem(mem, regions, 1), 1);
-	desc = (struct vu_vring_desc *)mem->regions[0].va;
-	avail = (struct vu_vring_avail *)(mem->regions[0].va + 0x1000);
-	used = (struct vu_vring_used *)(mem->regions[0].va + 0x2000);
+	CHECK(vmm_up(&v, "inflight"));
+	desc = (struct vu_vring_desc *)v.va;
+	avail = (struct vu_vring_avail *)(v.va + 0x1000);
+	used = (struct vu_vring_used *)(v.va + 0x2000);
 	/* The driver posts POSTED one-descriptor chains, heads 0..POSTED-1. */
 	for (i = 0; i < POSTED; i++) {
 		desc[i] = (struct vu_vring_desc){ .addr = 0x8000 + i * 64, .len = 64 };
 		avail->ring[i] = i;
 	}
 	avail->idx = POSTED;
-	efd[0] = eventfd(0, EFD_CLOEXEC);
-	efd[1] = eventfd(0, EFD_CLOEXEC);
-	vr = (struct vu_frontend_vring){ .index = 0, .size = QSIZE, .base = 0, .desc = desc,
-		.avail = avail, .used = used, .kick_fd = efd[0], .call_fd = efd[1] };
 
 	/* First backend: pops all, completes COMPLETED, dies. */
-	pid = spawn(path, COMPLETED, false, &report);
-	CHECK(pid > 0);
-	fc.path = path;
-	fe = vu_frontend_create(&fc);
-	CHECK(fe != NULL);
-	CHECK(vu_frontend_protocol_features(fe) & RTE_BIT64(VU_PF_INFLIGHT_SHMFD));
-	CHECK_EQ(vu_frontend_activate(fe, regions, 1, &vr, 1), 0);
-	CHECK_EQ(read_report(report, heads, &resub), POSTED);
+	CHECK(vmm_connect(&v, COMPLETED, false, QSIZE));
+	CHECK_EQ(read_report(v.report, heads, &resub), POSTED);
 	CHECK_EQ(resub, 0);
 	for (i = 0; i < POSTED; i++)
 		CHECK_EQ(heads[i], i);
 	CHECK_EQ(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE), COMPLETED);
 	for (i = 0; i < COMPLETED; i++)
 		CHECK_EQ(used->ring[i].id, i);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	close(report);
-	CHECK(wait_event(VU_FRONTEND_EV_DISCONNECTED, 1));
+	CHECK(vmm_kill_backend(&v));
 
 	/* Second backend: gets the inflight region back and must resubmit
 	 * exactly heads COMPLETED..POSTED-1, and nothing new. */
-	pid = spawn(path, 0, false, &report);
-	CHECK(pid > 0);
-	CHECK(wait_event(VU_FRONTEND_EV_RECOVERED, 1));
-	CHECK_EQ(read_report(report, heads, &resub), POSTED - COMPLETED);
+	CHECK(vmm_restart_backend(&v, 0, false));
+	CHECK_EQ(read_report(v.report, heads, &resub), POSTED - COMPLETED);
 	CHECK_EQ(resub, POSTED - COMPLETED);
 	for (i = 0; i < POSTED - COMPLETED; i++)
 		CHECK_EQ(heads[i], COMPLETED + i);
 	CHECK_EQ(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE), COMPLETED);
 	printf("# recovered: %u in flight resubmitted, %u completed kept\n", resub, COMPLETED);
 
-	vu_frontend_destroy(fe);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	close(report);
-	close(efd[0]);
-	close(efd[1]);
-	unlink(path);
-	vu_guest_mem_destroy(mem);
-	vu_fdman_shutdown();
-	CHECK_EQ(vu_test_count_fds(), fds_before);
+	vmm_down(&v);
+	CHECK_EQ(vu_test_count_fds(), v.fds_before);
 }
 
 /* ---- under traffic ---- */
@@ -489,54 +546,27 @@ read_resubmitted(int fd)
 static void
 kills_under_traffic(void)
 {
-	struct vu_guest_mem_layout l = { .gpa = 0, .size = 1 << 20 };
-	struct vu_frontend_conf fc = { .mode = VU_FRONTEND_CLIENT, .reconnect = true,
-		.conn_fd = -1, .device_type = 2, .base_features = RTE_BIT64(32),
-		.reply_timeout_ms = 2000, .ops = &fe_ops };
 	const char *env = getenv(CYCLES_ENV);
 	unsigned int cycles = env != NULL ? (unsigned int)atoi(env) : 100;
 	unsigned int seed = (unsigned int)time(NULL), c, restarts_with_resubmit = 0;
-	struct vu_frontend_mem_region regions[1];
-	struct vu_vring_drv_conf dc;
-	struct vu_frontend_vring vr;
-	static struct driver d;
-	struct vu_guest_mem *mem;
-	struct vu_frontend *fe;
 	uint64_t total_resubmitted = 0, next, used_idx, avail_idx;
 	double t0, t1, t_traffic = 0, t_recover = 0;
-	int fds_before = vu_test_count_fds(), report, status, efd[2], n;
-	uint8_t *va;
-	char path[108];
-	pid_t pid;
+	struct vu_vring_drv_conf dc;
+	static struct driver d;
+	struct vmm v;
+	int n;
 
 	printf("# seed %u, %u kills\n", seed, cycles);
 	srand(seed);
-	snprintf(path, sizeof(path), "/tmp/vu-inflight-t-%d.sock", getpid());
-	unlink(path);
-	mem = vu_guest_mem_create("test-inflight-t", &l, 1, VU_GUEST_MEM_PLAIN, NULL);
-	CHECK(mem != NULL);
-	CHECK_EQ(vu_frontend_regions_from_guest_mem(mem, regions, 1), 1);
-	va = mem->regions[0].va;
+	CHECK(vmm_up(&v, "inflight-t"));
 	dc = (struct vu_vring_drv_conf){ .name = "traffic-drv", .size = TRAFFIC_QSIZE,
-		.desc = va, .avail = va + 0x1000, .used = va + 0x2000,
+		.desc = v.va, .avail = v.va + 0x1000, .used = v.va + 0x2000,
 		.features = RTE_BIT64(32), .kick_fd = -1,
-		.addr_offset = regions[0].gpa - (uint64_t)(uintptr_t)va };
+		.addr_offset = v.region.gpa - (uint64_t)(uintptr_t)v.va };
 	CHECK_EQ(vu_vring_drv_init(&d.r, &dc), 0);
-	d.req = (struct request *)(va + 0x10000);
-	efd[0] = eventfd(0, EFD_CLOEXEC);
-	efd[1] = eventfd(0, EFD_CLOEXEC);
-	vr = (struct vu_frontend_vring){ .index = 0, .size = TRAFFIC_QSIZE, .base = 0,
-		.desc = dc.desc, .avail = dc.avail, .used = dc.used,
-		.kick_fd = efd[0], .call_fd = efd[1] };
-
-	pid = spawn(path, 0, true, &report);
-	CHECK(pid > 0);
-	fc.path = path;
-	fe = vu_frontend_create(&fc);
-	CHECK(fe != NULL);
-	CHECK(vu_frontend_protocol_features(fe) & RTE_BIT64(VU_PF_INFLIGHT_SHMFD));
-	CHECK_EQ(vu_frontend_activate(fe, regions, 1, &vr, 1), 0);
-	CHECK_EQ(read_resubmitted(report), 0);
+	d.req = (struct request *)(v.va + 0x10000);
+	CHECK(vmm_connect(&v, 0, true, TRAFFIC_QSIZE));
+	CHECK_EQ(read_resubmitted(v.report), 0);
 	d.adding = true;
 	CHECK_EQ(pthread_create(&d.th, NULL, driver_loop, &d), 0);
 
@@ -547,15 +577,10 @@ kills_under_traffic(void)
 		usleep((useconds_t)(rand() % 2000));
 		t1 = vu_test_now_ms();
 		t_traffic += t1 - t0;
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		close(report);
-		CHECK(wait_event(VU_FRONTEND_EV_DISCONNECTED, c + 1));
-		pid = spawn(path, 0, true, &report);
-		CHECK(pid > 0);
-		CHECK(wait_event(VU_FRONTEND_EV_RECOVERED, c + 1));
+		CHECK(vmm_kill_backend(&v));
+		CHECK(vmm_restart_backend(&v, 0, true));
 		t_recover = RTE_MAX(t_recover, vu_test_now_ms() - t1);
-		n = read_resubmitted(report);
+		n = read_resubmitted(v.report);
 		CHECK(n >= 0 && n <= TRAFFIC_QSIZE / 2);
 		total_resubmitted += (unsigned int)n;
 		restarts_with_resubmit += n > 0;
@@ -583,17 +608,9 @@ kills_under_traffic(void)
 	CHECK_EQ(used_idx, avail_idx);
 	CHECK_EQ(avail_idx, next % 65536);
 
-	vu_frontend_destroy(fe);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	close(report);
-	close(efd[0]);
-	close(efd[1]);
-	unlink(path);
 	vu_vring_drv_fini(&d.r);
-	vu_guest_mem_destroy(mem);
-	vu_fdman_shutdown();
-	CHECK_EQ(vu_test_count_fds(), fds_before);
+	vmm_down(&v);
+	CHECK_EQ(vu_test_count_fds(), v.fds_before);
 }
 
 VU_TEST_MAIN(
