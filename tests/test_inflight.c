@@ -9,7 +9,8 @@
  * exactly the chains that were in flight, oldest first: nothing completed
  * is lost or done twice. The second case does the same under traffic: a
  * driver thread keeps the ring full while each backend completes chains
- * out of order, and backends are killed at random moments, 100 times.
+ * out of order, and backends are killed at random moments, 100 times,
+ * some of them within milliseconds of starting.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -354,9 +355,8 @@ vmm_connect(struct vmm *v, unsigned int complete, bool traffic, uint16_t size)
 	       vu_frontend_activate(v->fe, &v->region, 1, &vr, 1) == 0;
 }
 
-/* SIGKILL the backend; the frontend reports it gone. */
-static bool
-vmm_kill_backend(struct vmm *v)
+static void
+backend_kill(struct vmm *v)
 {
 	int status;
 
@@ -365,6 +365,13 @@ vmm_kill_backend(struct vmm *v)
 	close(v->report);
 	v->pid = -1;
 	v->report = -1;
+}
+
+/* SIGKILL the backend; the frontend reports it gone. */
+static bool
+vmm_kill_backend(struct vmm *v)
+{
+	backend_kill(v);
 	return wait_event(VU_FRONTEND_EV_DISCONNECTED, ++v->deaths);
 }
 
@@ -374,6 +381,24 @@ vmm_restart_backend(struct vmm *v, unsigned int complete, bool traffic)
 {
 	v->pid = spawn(v->path, complete, traffic, &v->report);
 	return v->pid > 0 && wait_event(VU_FRONTEND_EV_RECOVERED, v->deaths);
+}
+
+/*
+ * A backend that dies within @p ms of starting: before the frontend
+ * connects, while it negotiates or replays, or just after. Its events are
+ * not waited for (which of them happen depends on the moment), so the
+ * counts may run ahead of v->deaths: callers then wait on what the next
+ * backend does, not on events.
+ */
+static bool
+vmm_backend_dies_young(struct vmm *v, unsigned int ms)
+{
+	v->pid = spawn(v->path, 0, true, &v->report);
+	if (v->pid <= 0)
+		return false;
+	usleep(ms * 1000);
+	backend_kill(v);
+	return true;
 }
 
 /* Everything down; the caller checks the fd count against fds_before. */
@@ -549,6 +574,7 @@ kills_under_traffic(void)
 	const char *env = getenv(CYCLES_ENV);
 	unsigned int cycles = env != NULL ? (unsigned int)atoi(env) : 100;
 	unsigned int seed = (unsigned int)time(NULL), c, restarts_with_resubmit = 0;
+	unsigned int died_young = 0;
 	uint64_t total_resubmitted = 0, next, used_idx, avail_idx;
 	double t0, t1, t_traffic = 0, t_recover = 0;
 	struct vu_vring_drv_conf dc;
@@ -578,6 +604,11 @@ kills_under_traffic(void)
 		t1 = vu_test_now_ms();
 		t_traffic += t1 - t0;
 		CHECK(vmm_kill_backend(&v));
+		if (c % 4 == 3) {
+			/* A crash loop: the next one dies young too. */
+			CHECK(vmm_backend_dies_young(&v, (unsigned int)(rand() % 30)));
+			died_young++;
+		}
 		CHECK(vmm_restart_backend(&v, 0, true));
 		t_recover = RTE_MAX(t_recover, vu_test_now_ms() - t1);
 		n = read_resubmitted(v.report);
@@ -601,7 +632,8 @@ kills_under_traffic(void)
 	       "%" PRIu64 " chains resubmitted in %u of %u restarts\n", next, d.done, d.bad,
 	       total_resubmitted, restarts_with_resubmit, cycles);
 	printf("# traffic before each kill: %.0f ms on average; the slowest recovery "
-	       "(kill to replayed activation): %.0f ms\n", t_traffic / cycles, t_recover);
+	       "(kill to replayed activation): %.0f ms; %u more backends died within "
+	       "30 ms of starting\n", t_traffic / cycles, t_recover, died_young);
 	CHECK_EQ(vu_vring_drv_broken(&d.r), VU_VRING_OK);
 	CHECK_EQ(d.done, next);
 	CHECK_EQ(d.bad, 0);
