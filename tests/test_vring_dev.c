@@ -762,6 +762,17 @@ ifl_alloc(uint16_t size)
 	return a;
 }
 
+/* A ring of @p size whose inflight area is @p a (fresh from ifl_alloc()). */
+static bool
+ifl_bed_up(struct bed *b, struct ifl_area *a, uint16_t size, uint16_t last_avail)
+{
+	if (a == NULL || !bed_setup(b, size, 0, last_avail))
+		return false;
+	b->conf.inflight = a;
+	b->conf.inflight_size = b->size;
+	return bed_init(b);
+}
+
 static int
 ifl_count(const struct ifl_area *a, uint16_t size)
 {
@@ -786,11 +797,7 @@ test_inflight_restart(void)
 	struct bed b;
 	uint16_t i;
 
-	CHECK(a != NULL);
-	CHECK(bed_setup(&b, 16, 0, 40));
-	b.conf.inflight = a;
-	b.conf.inflight_size = b.size;
-	CHECK(bed_init(&b));
+	CHECK(ifl_bed_up(&b, a, 16, 40));
 	CHECK_EQ(a->version, 1);		/* a fresh area is initialised */
 	CHECK_EQ(a->desc_num, 16);
 	CHECK_EQ(a->used_idx, 40);
@@ -848,11 +855,7 @@ test_inflight_last_batch(void)
 	struct bed b;
 	uint16_t i;
 
-	CHECK(a != NULL);
-	CHECK(bed_setup(&b, 16, 0, 0));
-	b.conf.inflight = a;
-	b.conf.inflight_size = b.size;
-	CHECK(bed_init(&b));
+	CHECK(ifl_bed_up(&b, a, 16, 0));
 	for (i = 0; i < 4; i++)
 		post_simple(&b, i);
 	CHECK_EQ(pop(&b, 32), 4);
@@ -880,11 +883,7 @@ test_inflight_unpop(void)
 	struct bed b;
 	uint64_t c5;
 
-	CHECK(a != NULL);
-	CHECK(bed_setup(&b, 8, 0, 0));
-	b.conf.inflight = a;
-	b.conf.inflight_size = b.size;
-	CHECK(bed_init(&b));
+	CHECK(ifl_bed_up(&b, a, 8, 0));
 	post_simple(&b, 5);
 	CHECK_EQ(pop(&b, 32), 1);
 	c5 = a->desc[5].counter;
@@ -933,11 +932,7 @@ test_same_head_repeated(void)
 	struct bed b;
 	int round, i;
 
-	CHECK(a != NULL);
-	CHECK(bed_setup(&b, 8, 0, 0));
-	b.conf.inflight = a;
-	b.conf.inflight_size = b.size;
-	CHECK(bed_init(&b));
+	CHECK(ifl_bed_up(&b, a, 8, 0));
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < 8; i++)
 			post_simple(&b, 2);
@@ -1028,6 +1023,23 @@ other_down(struct other_ring *o)
 	close(o->err_fd);
 }
 
+/* The ring is broken with reason @p why, and said so on err_fd once. */
+static bool
+broke_once(struct bed *b, enum vu_vring_error why)
+{
+	if (vu_vring_dev_broken(&b->r) != why) {
+		printf("# broken: %d (%s), want %d (%s)\n", vu_vring_dev_broken(&b->r),
+		       vu_vring_error_str(vu_vring_dev_broken(&b->r)), why,
+		       vu_vring_error_str(why));
+		return false;
+	}
+	if (efd_take(b->err_fd) != 1 || b->r.stats.broken != 1) {
+		printf("# err_fd not signalled once\n");
+		return false;
+	}
+	return true;
+}
+
 static bool
 expect_break_on_bed(struct bed *b, uint16_t head, enum vu_vring_error why)
 {
@@ -1040,16 +1052,8 @@ expect_break_on_bed(struct bed *b, uint16_t head, enum vu_vring_error why)
 		printf("# the good chain before the bad one was not returned\n");
 		return false;
 	}
-	if (vu_vring_dev_broken(&b->r) != why) {
-		printf("# broken: %d (%s), want %d (%s)\n", vu_vring_dev_broken(&b->r),
-		       vu_vring_error_str(vu_vring_dev_broken(&b->r)), why,
-		       vu_vring_error_str(why));
+	if (!broke_once(b, why))
 		return false;
-	}
-	if (efd_take(b->err_fd) != 1 || b->r.stats.broken != 1) {
-		printf("# err_fd not signalled once\n");
-		return false;
-	}
 	/* dead from now on: nothing popped, pushed, or signalled again */
 	post_simple(b, 1);
 	vu_vring_dev_unpop(&b->r, 1);
@@ -1068,16 +1072,8 @@ static bool
 expect_idx_break_on_bed(struct bed *b, uint16_t idx, enum vu_vring_error why)
 {
 	b->avail->idx = idx;
-	if (pop(b, 32) != 0 || vu_vring_dev_broken(&b->r) != why) {
-		printf("# broken: %d (%s), want %d (%s)\n", vu_vring_dev_broken(&b->r),
-		       vu_vring_error_str(vu_vring_dev_broken(&b->r)), why,
-		       vu_vring_error_str(why));
+	if (pop(b, 32) != 0 || !broke_once(b, why))
 		return false;
-	}
-	if (efd_take(b->err_fd) != 1 || b->r.stats.broken != 1) {
-		printf("# err_fd not signalled once\n");
-		return false;
-	}
 	b->avail->idx = (uint16_t)(vu_vring_dev_last_avail(&b->r) + 1);
 	if (pop(b, 32) != 0 || efd_take(b->err_fd) != 0 || b->r.stats.broken != 1) {
 		printf("# the broken ring still did something\n");
@@ -1151,12 +1147,11 @@ resubmit_then_break(struct bed *b, uint16_t n, enum vu_vring_error why)
 {
 	uint16_t got = pop(b, 32);
 
-	if (got != n || vu_vring_dev_broken(&b->r) != why) {
-		printf("# popped %u, broken %d; want %u, %d\n", got,
-		       vu_vring_dev_broken(&b->r), n, why);
+	if (got != n) {
+		printf("# popped %u resubmitted chains, want %u\n", got, n);
 		return false;
 	}
-	return efd_take(b->err_fd) == 1;
+	return broke_once(b, why);
 }
 
 /* An area for another size is ignored; a scrambled one does no harm. */
